@@ -1,0 +1,54 @@
+"""REST API for tasks: the caller's own, read and moved along."""
+
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.response import Response
+from rest_framework.viewsets import ReadOnlyModelViewSet
+
+from tongchou.command import services
+from tongchou.command.choices import TaskStatus
+from tongchou.command.models import Task
+from tongchou.command.selectors import tasks_visible_to
+
+
+class TaskSerializer(serializers.ModelSerializer):
+    area_code = serializers.CharField(source="area.code", read_only=True)
+
+    class Meta:
+        model = Task
+        fields = [
+            "id",
+            "title",
+            "description",
+            "area_code",
+            "owner_user",
+            "due_at",
+            "status",
+            "source",
+            "subject_id",
+            "created_at",
+            "completed_at",
+        ]
+
+
+class TaskStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=TaskStatus.choices)
+    note = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class TaskViewSet(ReadOnlyModelViewSet):
+    """Tasks the caller may see: in their area, or named to them."""
+
+    queryset = Task.objects.none()  # replaced per request; tells the schema the model
+    serializer_class = TaskSerializer
+
+    def get_queryset(self):
+        return tasks_visible_to(self.request.user).select_related("area").order_by("due_at", "id")
+
+    @action(detail=True, methods=["post"], serializer_class=TaskStatusSerializer)
+    def status(self, request, pk=None):
+        task = self.get_object()
+        payload = TaskStatusSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        task = services.task_set_status(actor=request.user, task=task, **payload.validated_data)
+        return Response(TaskSerializer(task).data)

@@ -1,0 +1,55 @@
+"""Pages of tasks: my tasks, the overdue tasks of my area, and changing a task's status."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import ListView
+
+from tongchou.command import services
+from tongchou.command.choices import OPEN_STATUSES, TaskStatus
+from tongchou.command.selectors import my_tasks, overdue_tasks_under, tasks_visible_to
+
+
+class MyTaskListView(ListView):
+    template_name = "command/my_tasks.html"
+    context_object_name = "tasks"
+    paginate_by = 50
+
+    def get_queryset(self):
+        tasks = my_tasks(self.request.user)
+        if self.request.GET.get("all") != "1":
+            tasks = tasks.filter(status__in=OPEN_STATUSES)
+        return tasks
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = TaskStatus.choices
+        return context
+
+
+class OverdueTaskListView(ListView):
+    template_name = "command/overdue.html"
+    context_object_name = "tasks"
+    paginate_by = 100
+
+    def get_queryset(self):
+        return overdue_tasks_under(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["statuses"] = TaskStatus.choices
+        return context
+
+
+class TaskStatusView(View):
+    def post(self, request, pk):
+        task = get_object_or_404(tasks_visible_to(request.user), pk=pk)
+        services.task_set_status(
+            actor=request.user,
+            task=task,
+            status=request.POST.get("status", ""),
+            note=request.POST.get("note", ""),
+        )
+        messages.success(request, _("Task updated."))
+        return redirect(request.POST.get("next") or "my-tasks")

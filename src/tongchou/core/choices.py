@@ -1,0 +1,44 @@
+"""Choices shared across tongchou: roles, job states, audit actions."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    """What a user does; their grants say where."""
+
+    COMMAND = "command", _("Command centre")
+    OFFICE = "office", _("Office staff")
+    COMMUNITY = "community", _("Community staff")
+    GRID_WORKER = "grid_worker", _("Grid worker")
+    TASK_FORCE = "task_force", _("Task force member")
+    SAMPLER = "sampler", _("Sampler")
+    LAB = "lab", _("Lab")
+    INSPECTOR = "inspector", _("Market inspector")
+    PROJECT_OFFICE = "project_office", _("Project office")
+    DISCIPLINE = "discipline", _("Discipline office")
+
+
+# Roles whose work is about residents: they list people within their grants.
+ROLES_SEEING_PEOPLE = frozenset(
+    {Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER, Role.TASK_FORCE}
+)
+# Roles that may reveal a full ID number or phone, one person at a time, with a reason.
+ROLES_REVEALING = frozenset({Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER})
+# Roles that may change residents and import ledgers.
+ROLES_EDITING_PEOPLE = frozenset({Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER})
+# Roles that manage users and grants.
+ROLES_MANAGING_USERS = frozenset({Role.COMMAND})
+
+
+class JobStatus(models.TextChoices):
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Running")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+
+
+class AccessKind(models.TextChoices):
+    REVEAL = "reveal", _("Revealed in full")
+    EXPORT = "export", _("Exported")
+    EXPORT_FULL = "export_full", _("Exported unmasked")

@@ -1,0 +1,36 @@
+"""``tongchou serve``: the web server and a job worker beside it, on one machine."""
+
+import threading
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from tongchou.core.jobs import work_forever
+
+
+class Command(BaseCommand):
+    help = "Serve tongchou (waitress) with a background job worker in the same process."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--host", default="127.0.0.1")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--threads", type=int, default=8)
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="do not start a job worker (run `tongchou worker` elsewhere)",
+        )
+
+    def handle(self, *args, host, port, threads, no_worker, **options):
+        from waitress import serve
+
+        from tongchou.wsgi import application
+
+        call_command("collectstatic", interactive=False, verbosity=0)
+        if not no_worker:
+            stop = threading.Event()
+            threading.Thread(
+                target=work_forever, args=(stop,), daemon=True, name="job-worker"
+            ).start()
+        self.stdout.write(f"tongchou serving on http://{host}:{port}/ (Ctrl+C to stop)")
+        serve(application, host=host, port=port, threads=threads, ident="tongchou")

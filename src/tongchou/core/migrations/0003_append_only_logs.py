@@ -1,0 +1,26 @@
+"""Database triggers that make the audit trail and the access log append-only.
+
+The application can insert rows but cannot change or remove them, whatever
+code path it takes (a queryset .update(), raw SQL, a shell session). TRUNCATE
+is a table privilege that production does not grant the application's role.
+"""
+
+from django.db import migrations
+
+from tongchou.core.appendonly import create_statements, drop_statements
+
+
+def create_triggers(apps, schema_editor):
+    for sql in create_statements(schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+def drop_triggers(apps, schema_editor):
+    for sql in drop_statements(schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("core", "0002_initial")]
+
+    operations = [migrations.RunPython(create_triggers, drop_triggers)]

@@ -1,0 +1,202 @@
+"""Changing residents: create, update, reveal in full, export. Every change is audited."""
+
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.http import Http404
+
+from tongchou.common.masking import mask_id_number, mask_phone
+from tongchou.common.spreadsheets import write_table
+from tongchou.core.choices import ROLES_EDITING_PEOPLE, AccessKind
+from tongchou.core.privacy import masked_fields, may_reveal
+from tongchou.core.services import access_log_record, audit_record
+from tongchou.grid.models import GridNode
+from tongchou.registry.ledger import export_rows
+from tongchou.registry.models import Household, Person
+from tongchou.registry.validation import InvalidPerson, clean_person
+
+
+def _audit_view(person: Person) -> dict:
+    """A person's fields as the audit trail keeps them: ID number and phone masked."""
+    return {
+        "name": person.name,
+        "id_number": mask_id_number(person.id_number),
+        "phone": mask_phone(person.phone),
+        "address": person.address,
+        "area": person.area_id,
+        "household": person.household_id,
+        "relation": person.relation,
+        "tags": person.tags,
+    }
+
+
+def _check_area(actor, area: GridNode) -> None:
+    if actor.role not in ROLES_EDITING_PEOPLE:
+        raise Http404
+    if not GridNode.objects.restrict(actor).filter(pk=area.pk).exists():
+        raise Http404
+
+
+def _household(area: GridNode, number: str) -> Household | None:
+    if not number:
+        return None
+    household, _created = Household.objects.get_or_create(area=area, number=number)
+    return household
+
+
+@transaction.atomic
+def person_create(
+    *,
+    actor,
+    area: GridNode,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    address: str = "",
+    household_number: str = "",
+    relation: str = "",
+    tags: str = "",
+) -> Person:
+    """Register one resident on ``area``; raise ValidationError with the reason."""
+    _check_area(actor, area)
+    try:
+        clean = clean_person(
+            name=name,
+            id_number=id_number,
+            phone=phone,
+            address=address,
+            relation=relation,
+            tags=tags,
+        )
+    except InvalidPerson as exc:
+        raise ValidationError(str(exc)) from None
+    person = Person(
+        name=clean.name,
+        id_number=clean.id_number,
+        sex=clean.sex,
+        birth_date=clean.birth_date,
+        phone=clean.phone,
+        address=clean.address,
+        area=area,
+        household=_household(area, household_number),
+        relation=clean.relation,
+        tags=clean.tags,
+        code_token=secrets.token_urlsafe(12),
+    )
+    try:
+        with transaction.atomic():
+            person.save()
+    except IntegrityError:
+        raise ValidationError("该身份证号已登记") from None
+    audit_record(actor=actor, action="person.create", instance=person, after=_audit_view(person))
+    return person
+
+
+@transaction.atomic
+def person_update(
+    *,
+    actor,
+    person: Person,
+    area: GridNode,
+    name: str,
+    phone: str = "",
+    address: str = "",
+    household_number: str = "",
+    relation: str = "",
+    tags: str = "",
+    reason: str = "",
+) -> Person:
+    """Change a resident's details (not their ID number); both areas must be in scope."""
+    # Re-read under the caller's scope inside the transaction: a grant removed
+    # a moment ago, or a person moved out of scope, must not be written to.
+    person = Person.objects.restrict(actor).select_for_update().filter(pk=person.pk).first()
+    if person is None:
+        raise Http404
+    _check_area(actor, area)
+    try:
+        clean = clean_person(
+            name=name,
+            id_number=person.id_number,
+            phone=phone,
+            address=address,
+            relation=relation,
+            tags=tags,
+        )
+    except InvalidPerson as exc:
+        raise ValidationError(str(exc)) from None
+    before = _audit_view(person)
+    person.name, person.phone, person.address = clean.name, clean.phone, clean.address
+    person.area, person.relation, person.tags = area, clean.relation, clean.tags
+    person.household = _household(area, household_number)
+    person.save()
+    after = _audit_view(person)
+    if after != before:
+        audit_record(
+            actor=actor,
+            action="person.update",
+            instance=person,
+            before=before,
+            after=after,
+            reason=reason,
+        )
+    return person
+
+
+@transaction.atomic
+def person_reveal(*, actor, person: Person, reason: str, address: str | None = None) -> dict:
+    """The masked fields of one person in full, for a role that may, with a reason; logged."""
+    if not may_reveal(actor):
+        raise Http404
+    if not Person.objects.restrict(actor).filter(pk=person.pk).exists():
+        raise Http404
+    reason = reason.strip()
+    if len(reason) < 2:
+        raise ValidationError("请填写查看完整信息的理由")
+    fields = masked_fields(Person)
+    access_log_record(
+        actor=actor,
+        kind=AccessKind.REVEAL,
+        object_type="registry.person",
+        object_id=str(person.pk),
+        fields=",".join(fields),
+        reason=reason,
+        address=address,
+    )
+    return {name: getattr(person, name) for name in fields}
+
+
+def people_export(
+    *,
+    actor,
+    queryset,
+    path: Path,
+    reveal: bool = False,
+    reason: str = "",
+    address: str | None = None,
+) -> int:
+    """Write the people of ``queryset`` (already restricted) to ``path``; log it; return rows."""
+    if reveal and not may_reveal(actor):
+        raise Http404
+    if reveal and len(reason.strip()) < 2:
+        raise ValidationError("导出完整身份证号和电话须填写理由")
+    header, rows = export_rows(queryset, reveal=reveal)
+    counted = []
+
+    def counting():
+        for row in rows:
+            counted.append(1)
+            yield row
+
+    write_table(path, header, counting())
+    access_log_record(
+        actor=actor,
+        kind=AccessKind.EXPORT_FULL if reveal else AccessKind.EXPORT,
+        object_type="registry.person",
+        fields="id_number,phone" if reveal else "",
+        reason=reason,
+        row_count=len(counted),
+        address=address,
+    )
+    return len(counted)

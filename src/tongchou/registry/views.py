@@ -1,0 +1,254 @@
+"""Pages for residents: list and search, a person's page, edit, reveal, import, export."""
+
+import tempfile
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tongchou.core.choices import ROLES_EDITING_PEOPLE, ROLES_SEEING_PEOPLE
+from tongchou.core.jobs import job_enqueue
+from tongchou.core.lockout import client_address
+from tongchou.core.models import Job
+from tongchou.core.privacy import may_reveal
+from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from tongchou.registry import services
+from tongchou.registry.forms import ExportForm, ImportForm, PersonForm, PersonSearchForm, RevealForm
+from tongchou.registry.models import Person
+from tongchou.registry.selectors import person_search
+from tongchou.registry.tasks import IMPORT_PEOPLE, job_dir
+
+
+def _searched(request, queryset):
+    form = PersonSearchForm(request.GET or None, user=request.user)
+    if form.is_valid():
+        data = form.cleaned_data
+        queryset = person_search(
+            queryset, q=data["q"], tag=data["tag"], area=data["area"], sex=data["sex"]
+        )
+    return form, queryset
+
+
+class PersonListView(ScopedListView):
+    model = Person
+    template_name = "registry/person_list.html"
+    context_object_name = "people"
+
+    def get_base_queryset(self):
+        return Person.objects.select_related("area", "household")
+
+    def get_queryset(self):
+        self.search_form, queryset = _searched(self.request, super().get_queryset())
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_form"] = self.search_form
+        context["can_edit"] = self.request.user.role in ROLES_EDITING_PEOPLE
+        context["export_form"] = ExportForm()
+        context["may_reveal"] = may_reveal(self.request.user)
+        return context
+
+
+class PersonDetailView(ScopedDetailView):
+    model = Person
+    template_name = "registry/person_detail.html"
+    context_object_name = "person"
+
+    def get_base_queryset(self):
+        return Person.objects.select_related("area", "household")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        person = self.object
+        context["ancestors"] = person.area.__class__.objects.filter(
+            id__in=[int(i) for i in person.area.path.strip("/").split("/")]
+        ).order_by("path")
+        context["household_members"] = (
+            Person.objects.restrict(self.request.user)
+            .filter(household=person.household)
+            .exclude(pk=person.pk)
+            if person.household_id
+            else []
+        )
+        context["may_reveal"] = may_reveal(self.request.user)
+        context["can_edit"] = self.request.user.role in ROLES_EDITING_PEOPLE
+        context["reveal_form"] = RevealForm()
+        return context
+
+
+class PersonRevealView(View):
+    """POST a reason, get the full ID number and phone (an htmx fragment); logged."""
+
+    def post(self, request, pk):
+        person = get_object_or_404(Person.objects.restrict(request.user), pk=pk)
+        form = RevealForm(request.POST)
+        if not may_reveal(request.user):
+            raise Http404
+        if not form.is_valid():
+            return render(
+                request,
+                "registry/_reveal.html",
+                {"person": person, "reveal_form": form},
+                status=400,
+            )
+        values = services.person_reveal(
+            actor=request.user,
+            person=person,
+            reason=form.cleaned_data["reason"],
+            address=client_address(request),
+        )
+        return render(request, "registry/_revealed.html", {"person": person, "values": values})
+
+
+class PersonEditView(RoleRequiredMixin, View):
+    """Register a resident, or change one (pk given); both go through the services."""
+
+    allowed_roles = ROLES_EDITING_PEOPLE
+    template_name = "registry/person_form.html"
+
+    def get_person(self, pk):
+        if pk is None:
+            return None
+        return get_object_or_404(Person.objects.restrict(self.request.user), pk=pk)
+
+    def get(self, request, pk=None):
+        person = self.get_person(pk)
+        initial = {}
+        if person:
+            initial = {
+                "name": person.name,
+                "phone": person.phone,
+                "address": person.address,
+                "area": person.area_id,
+                "relation": person.relation,
+                "tags": person.tag_list,
+                "household_number": person.household.number if person.household else "",
+            }
+        form = PersonForm(initial=initial, user=request.user, editing=bool(person))
+        return render(request, self.template_name, {"form": form, "person": person})
+
+    def post(self, request, pk=None):
+        person = self.get_person(pk)
+        form = PersonForm(request.POST, user=request.user, editing=bool(person))
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            data["tags"] = ",".join(data["tags"])
+            try:
+                if person is None:
+                    person = services.person_create(actor=request.user, **data)
+                else:
+                    person = services.person_update(actor=request.user, person=person, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("person-detail", pk=person.pk)
+        return render(request, self.template_name, {"form": form, "person": person}, status=400)
+
+
+class PersonImportView(RoleRequiredMixin, View):
+    """Upload a ledger; it is imported by the job worker while the page shows progress."""
+
+    allowed_roles = ROLES_EDITING_PEOPLE
+    template_name = "registry/import.html"
+
+    def get(self, request):
+        jobs = Job.objects.filter(created_by=request.user, kind=IMPORT_PEOPLE)[:10]
+        return render(request, self.template_name, {"form": ImportForm(), "jobs": jobs})
+
+    def post(self, request):
+        form = ImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            jobs = Job.objects.filter(created_by=request.user, kind=IMPORT_PEOPLE)[:10]
+            return render(request, self.template_name, {"form": form, "jobs": jobs}, status=400)
+        upload = form.cleaned_data["file"]
+        folder = Path(settings.JOB_FILES_DIR) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as fh:
+            for part in upload.chunks():
+                fh.write(part)
+        job = job_enqueue(
+            kind=IMPORT_PEOPLE,
+            params={"path": str(path), "actor_id": request.user.pk, "file_name": upload.name},
+            user=request.user,
+        )
+        return redirect("import-job", pk=job.pk)
+
+
+def _own_job(request, pk) -> Job:
+    return get_object_or_404(Job, pk=pk, created_by=request.user, kind=IMPORT_PEOPLE)
+
+
+class ImportJobView(View):
+    """A job's page; htmx polls the progress fragment until the job is finished."""
+
+    def get(self, request, pk):
+        job = _own_job(request, pk)
+        template = (
+            "registry/_job_progress.html"
+            if request.headers.get("HX-Request")
+            else "registry/import_job.html"
+        )
+        return render(request, template, {"job": job})
+
+
+class ImportErrorsView(View):
+    def get(self, request, pk):
+        job = _own_job(request, pk)
+        error_file = job.result.get("error_file")
+        if not error_file or not Path(error_file).is_relative_to(job_dir(job)):
+            raise Http404
+        return FileResponse(
+            open(error_file, "rb"),
+            as_attachment=True,  # noqa: SIM115
+            filename=f"导入错误_{job.pk}{Path(error_file).suffix}",
+        )
+
+
+class PersonExportView(RoleRequiredMixin, View):
+    """The people the user sees, with the current search, as .xlsx or .csv; logged."""
+
+    allowed_roles = ROLES_SEEING_PEOPLE
+
+    def post(self, request):
+        form = ExportForm(request.POST)
+        if not form.is_valid():
+            raise Http404
+        _search, queryset = _searched(request, Person.objects.restrict(request.user))
+        data = form.cleaned_data
+        suffix = data["file_format"]
+        path = Path(tempfile.mkdtemp(dir=_export_dir())) / f"people.{suffix}"
+        try:
+            services.people_export(
+                actor=request.user,
+                queryset=queryset.order_by("area__path", "id"),
+                path=path,
+                reveal=data["reveal"],
+                reason=data["reason"],
+                address=client_address(request),
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+            return redirect(f"{reverse('person-list')}?{request.GET.urlencode()}")
+        response = FileResponse(
+            open(path, "rb"),
+            as_attachment=True,  # noqa: SIM115
+            filename=f"居民台账.{suffix}",
+        )
+        path.unlink()  # the open handle keeps the data until the response is sent
+        return response
+
+
+def _export_dir() -> Path:
+    folder = Path(settings.JOB_FILES_DIR) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
