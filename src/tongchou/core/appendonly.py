@@ -9,7 +9,7 @@ def create_statements(vendor: str) -> list[str]:
     if vendor == "postgresql":
         statements.append(
             "CREATE OR REPLACE FUNCTION tongchou_append_only() RETURNS trigger AS $$ "
-            "BEGIN RAISE EXCEPTION '% is append-only', TG_TABLE_NAME; END $$ "
+            "BEGIN RAISE EXCEPTION USING MESSAGE = TG_TABLE_NAME || ' is append-only'; END $$ "
             "LANGUAGE plpgsql"
         )
     for table in APPEND_ONLY_TABLES:

@@ -123,7 +123,9 @@ class UserEditView(RoleRequiredMixin, View):
 
     def post(self, request, pk=None):
         user = self.get_user(pk)
-        form = UserForm(request.POST, editing=bool(user))
+        # A disabled field takes its value from initial, never from the posted data.
+        initial = {"username": user.username} if user else {}
+        form = UserForm(request.POST, initial=initial, editing=bool(user))
         if not form.is_valid():
             return render(request, self.template_name, {"form": form, "edited": user})
         data = form.cleaned_data

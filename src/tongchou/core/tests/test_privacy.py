@@ -1,0 +1,158 @@
+"""Personal fields are declared, masked everywhere, and seen in full only through the log."""
+
+import re
+
+import pytest
+from django.apps import apps
+from django.db import DatabaseError, connection, transaction
+from django.urls import reverse
+
+from tongchou.core.choices import AccessKind
+from tongchou.core.models import AccessLog, AuditEvent
+from tongchou.core.services import access_log_record, audit_record
+
+# Field names that hold personal data whatever the model; each must be declared.
+PERSONAL_NAME = re.compile(
+    r"(^|_)(name|id_number|id_card|phone|mobile|tel|address|birth|born)(_|$)"
+)
+NOT_PERSONAL = {  # names that match but are about things, not people
+    ("grid", "gridnode", "name"),
+    ("core", "user", "username"),
+    ("core", "user", "first_name"),
+    ("core", "user", "last_name"),
+    ("core", "user", "full_name"),
+    ("core", "apitoken", "name"),
+    ("core", "accesslog", "address"),
+    ("core", "loginattempt", "address"),
+    ("core", "loginattempt", "username"),
+}
+
+
+def project_models():
+    return [m for m in apps.get_models() if m.__module__.startswith("tongchou.")]
+
+
+def test_every_project_model_declares_its_personal_fields():
+    for model in project_models():
+        assert hasattr(model, "personal_fields"), f"{model.__name__} lacks personal_fields"
+
+
+def test_no_model_holds_an_undeclared_personal_field():
+    undeclared = []
+    for model in project_models():
+        declared = set(model.personal_fields)
+        for field in model._meta.concrete_fields:
+            key = (model._meta.app_label, model._meta.model_name, field.name)
+            if (
+                PERSONAL_NAME.search(field.name)
+                and field.name not in declared
+                and key not in NOT_PERSONAL
+            ):
+                undeclared.append(".".join(key))
+    assert undeclared == []
+
+
+def test_the_checker_would_catch_an_undeclared_field():
+    assert PERSONAL_NAME.search("contact_phone") and PERSONAL_NAME.search("home_address")
+    assert PERSONAL_NAME.search("id_number") and not PERSONAL_NAME.search("phonetic")
+
+
+def test_pages_show_masked_id_numbers_and_phones(client_for, people):
+    person = people["a1"]
+    for url in (reverse("person-list"), reverse("person-detail", args=[person.pk])):
+        body = client_for("grid_a").get(url).content.decode()
+        assert person.id_number not in body and person.phone not in body
+        assert f"{person.id_number[:4]}**********{person.id_number[-4:]}" in body
+        assert "138****5678" in body
+
+
+def test_revealing_needs_a_reason_and_writes_the_access_log(client_for, people, personas):
+    person = people["a1"]
+    client = client_for("grid_a")
+    url = reverse("person-reveal", args=[person.pk])
+    refused = client.post(url, {"reason": ""})
+    assert refused.status_code == 400 and not AccessLog.objects.exists()
+    shown = client.post(url, {"reason": "上门核实身份"})
+    assert person.id_number in shown.content.decode() and person.phone in shown.content.decode()
+    entry = AccessLog.objects.get()
+    assert (entry.actor, entry.kind, entry.object_id, entry.reason) == (
+        personas["grid_a"],
+        AccessKind.REVEAL,
+        str(person.pk),
+        "上门核实身份",
+    )
+
+
+def test_revealing_someone_out_of_scope_is_404_and_logs_nothing(client_for, people):
+    response = client_for("grid_a").post(
+        reverse("person-reveal", args=[people["b"].pk]), {"reason": "想看看"}
+    )
+    assert response.status_code == 404 and not AccessLog.objects.exists()
+
+
+def test_roles_that_may_not_reveal_cannot(client_for, people, personas):
+    from tongchou.core.models import Grant
+
+    Grant.objects.create(user=personas["lab"], node=people["a"].area)
+    response = client_for("lab").post(
+        reverse("person-reveal", args=[people["a"].pk]), {"reason": "想看看"}
+    )
+    assert response.status_code == 404 and not AccessLog.objects.exists()
+
+
+def test_a_full_export_needs_a_reason_and_is_logged_with_its_row_count(client_for, people):
+    client = client_for("community_head")
+    refused = client.post(reverse("person-export"), {"file_format": "csv", "reveal": "on"})
+    assert refused.status_code == 302 and not AccessLog.objects.exists()
+    response = client.post(
+        reverse("person-export"), {"file_format": "csv", "reveal": "on", "reason": "报送疾控"}
+    )
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert people["a1"].id_number in body
+    entry = AccessLog.objects.get()
+    assert entry.kind == AccessKind.EXPORT_FULL and entry.row_count == 3
+
+
+def test_a_masked_export_is_masked_and_logged(client_for, people):
+    response = client_for("community_head").post(reverse("person-export"), {"file_format": "csv"})
+    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    assert people["a1"].id_number not in body and "138****5678" in body
+    assert AccessLog.objects.get().kind == AccessKind.EXPORT
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda actor: audit_record(actor=actor, action="x", object_type="t"),
+        lambda actor: access_log_record(actor=actor, kind=AccessKind.REVEAL, object_type="t"),
+    ],
+)
+def test_the_logs_cannot_be_edited_or_deleted_even_by_raw_sql(personas, make):
+    entry = make(personas["command"])
+    table = entry._meta.db_table
+    with pytest.raises(PermissionError):
+        entry.save()
+    with pytest.raises(PermissionError):
+        entry.delete()
+    for sql in (f"UPDATE {table} SET object_type = 'changed'", f"DELETE FROM {table}"):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql)
+    entry.refresh_from_db()
+    assert entry.object_type == "t"
+
+
+def test_changing_a_person_leaves_an_audit_event_without_the_full_id(client_for, people, district):
+    person = people["a"]
+    client_for("grid_a").post(
+        reverse("person-edit", args=[person.pk]),
+        {
+            "name": "李四",
+            "phone": "13900001111",
+            "area": district["grid_a"].pk,
+            "reason": "电话更新",
+        },
+    )
+    event = AuditEvent.objects.get(action="person.update")
+    assert event.before["phone"] == "138****" + person.phone[-4:]
+    assert event.after["phone"] == "139****1111" and event.reason == "电话更新"
+    assert person.id_number not in str(event.before) + str(event.after)
