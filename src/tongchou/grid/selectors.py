@@ -4,6 +4,7 @@ from collections import defaultdict
 
 from django.db.models import Count
 
+from tongchou.grid.choices import Level
 from tongchou.grid.models import GridNode
 
 
@@ -35,8 +36,10 @@ def grid_tree_with_population(*, user) -> list[dict]:
         for ancestor_id in node["path"].strip("/").split("/"):
             totals[int(ancestor_id)] += count
     top_depth = min(n["path"].count("/") for n in nodes)
+    labels = dict(Level.choices)
     for node in nodes:
         node["population"] = totals[node["id"]]
+        node["level_label"] = labels[node["level"]]
         node["indent"] = node["path"].count("/") - top_depth
     return nodes
 

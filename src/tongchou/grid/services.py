@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
+from tongchou.common.spreadsheets import cell_text, find_header, read_rows
 from tongchou.core.services import audit_record
 from tongchou.grid.choices import LEVEL_BY_LABEL, LEVEL_DEPTH, Level
 from tongchou.grid.models import GridNode
@@ -108,3 +109,15 @@ def grid_import_rows(*, actor, rows: list[dict]) -> GridImportReport:
         },
     )
     return report
+
+
+def grid_import_file(*, actor, path) -> GridImportReport:
+    """Import a grid ledger file (.xlsx or .csv); raises SpreadsheetError if it is none."""
+    rows = read_rows(path)
+    _line, columns, _header = find_header(rows, GRID_HEADERS)
+    records = [
+        {name: cell_text(row[i]) if i < len(row) else "" for name, i in columns.items()}
+        for row in rows
+        if any(cell_text(c) for c in row)
+    ]
+    return grid_import_rows(actor=actor, rows=records)

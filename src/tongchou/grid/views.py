@@ -1,9 +1,22 @@
-"""Pages of the grid: the tree with population counts, and its export."""
+"""Pages of the grid: the tree with population counts, its import and its export."""
 
-from django.http import HttpResponse
+import tempfile
+from pathlib import Path
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from tongchou.common.spreadsheets import SpreadsheetError, write_table
+from tongchou.core.choices import ROLES_MANAGING_USERS
+from tongchou.grid.forms import GridImportForm
+from tongchou.grid.models import GridNode
 from tongchou.grid.selectors import grid_tree_with_population
+from tongchou.grid.services import grid_import_file
+
+EXPORT_HEADER = ["编码", "名称", "层级", "上级编码"]
 
 
 class GridTreeView(TemplateView):
@@ -14,21 +27,57 @@ class GridTreeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["nodes"] = grid_tree_with_population(user=self.request.user)
+        context["can_import"] = self.request.user.role in ROLES_MANAGING_USERS
+        context["import_form"] = GridImportForm()
         return context
+
+    def post(self, request):
+        """The command centre adds nodes from a grid ledger; existing codes are kept."""
+        if request.user.role not in ROLES_MANAGING_USERS:
+            raise Http404
+        form = GridImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            messages.error(request, "；".join(form.errors["file"]))
+            return redirect("grid-tree")
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"grid{Path(upload.name).suffix.lower()}"
+            path.write_bytes(upload.read())
+            try:
+                report = grid_import_file(actor=request.user, path=path)
+            except SpreadsheetError as exc:
+                messages.error(request, str(exc))
+                return redirect("grid-tree")
+        messages.success(
+            request,
+            _("Grid import: %(created)s added, %(unchanged)s already there, %(errors)s rejected.")
+            % {
+                "created": report.created,
+                "unchanged": report.unchanged,
+                "errors": len(report.errors),
+            },
+        )
+        for line, reason in report.errors[:20]:
+            messages.error(request, f"第{line}行：{reason}")
+        return redirect("grid-tree")
 
 
 def grid_export(request):
-    """The user's part of the tree as a grid ledger (.csv) that imports back unchanged."""
-    import csv
-    import io
-
-    from tongchou.grid.models import GridNode
-
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["编码", "名称", "层级", "上级编码"])
-    for node in GridNode.objects.restrict(request.user).select_related("parent"):
-        writer.writerow([node.code, node.name, node.level, node.parent.code if node.parent else ""])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="grid.csv"'
+    """The user's part of the tree as a grid ledger that imports back unchanged."""
+    suffix = ".xlsx" if request.GET.get("format") == "xlsx" else ".csv"
+    nodes = GridNode.objects.restrict(request.user).select_related("parent")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = write_table(
+            Path(tmp) / f"grid{suffix}",
+            EXPORT_HEADER,
+            ([n.code, n.name, n.level, n.parent.code if n.parent else ""] for n in nodes),
+        )
+        data = path.read_bytes()
+    content_type = (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+        if suffix == ".xlsx"
+        else "text/csv; charset=utf-8"
+    )
+    response = HttpResponse(data, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="grid{suffix}"'
     return response

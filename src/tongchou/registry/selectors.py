@@ -36,3 +36,26 @@ def person_search(
     if sex:
         queryset = queryset.filter(sex=sex)
     return queryset
+
+
+def possible_duplicates(queryset, *, limit: int = 200) -> list[dict]:
+    """Groups of people who may be one person entered twice under different ID numbers:
+    the same name and birth date within the queryset (one grouped query)."""
+    from django.db.models import Count
+
+    groups = (
+        queryset.values("name", "birth_date")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
+        .order_by("-n", "name")[:limit]
+    )
+    keys = [(g["name"], g["birth_date"]) for g in groups]
+    if not keys:
+        return []
+    match = Q()
+    for name, born in keys:
+        match |= Q(name=name, birth_date=born)
+    members: dict[tuple, list] = {key: [] for key in keys}
+    for person in queryset.filter(match).select_related("area").order_by("name", "id"):
+        members[(person.name, person.birth_date)].append(person)
+    return [{"name": n, "birth_date": b, "people": members[(n, b)]} for n, b in keys]

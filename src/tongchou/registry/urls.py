@@ -12,4 +12,5 @@ urlpatterns = [
     path("import/<int:pk>/", views.ImportJobView.as_view(), name="import-job"),
     path("import/<int:pk>/errors/", views.ImportErrorsView.as_view(), name="import-errors"),
     path("export/", views.PersonExportView.as_view(), name="person-export"),
+    path("duplicates/", views.PossibleDuplicatesView.as_view(), name="person-duplicates"),
 ]

@@ -22,7 +22,7 @@ from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListV
 from tongchou.registry import services
 from tongchou.registry.forms import ExportForm, ImportForm, PersonForm, PersonSearchForm, RevealForm
 from tongchou.registry.models import Person
-from tongchou.registry.selectors import person_search
+from tongchou.registry.selectors import person_search, possible_duplicates
 from tongchou.registry.tasks import IMPORT_PEOPLE, job_dir
 
 
@@ -55,6 +55,16 @@ class PersonListView(ScopedListView):
         context["export_form"] = ExportForm()
         context["may_reveal"] = may_reveal(self.request.user)
         return context
+
+
+class PossibleDuplicatesView(RoleRequiredMixin, View):
+    """People in my area who share a name and a birth date: check they are not one person."""
+
+    allowed_roles = ROLES_EDITING_PEOPLE
+
+    def get(self, request):
+        groups = possible_duplicates(Person.objects.restrict(request.user))
+        return render(request, "registry/duplicates.html", {"groups": groups})
 
 
 class PersonDetailView(ScopedDetailView):

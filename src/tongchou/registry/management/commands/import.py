@@ -5,11 +5,11 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from tongchou.common.progress import ProgressBar
-from tongchou.common.spreadsheets import SpreadsheetError, cell_text, find_header, read_rows
+from tongchou.common.spreadsheets import SpreadsheetError
 from tongchou.core.choices import JobStatus
 from tongchou.core.jobs import job_enqueue, job_run
 from tongchou.core.models import User
-from tongchou.grid.services import GRID_HEADERS, grid_import_rows
+from tongchou.grid.services import grid_import_file
 from tongchou.registry.tasks import IMPORT_PEOPLE
 
 
@@ -59,16 +59,9 @@ class Command(BaseCommand):
 
     def import_grid(self, actor, file):
         try:
-            rows = read_rows(file)
-            _line, columns, _header = find_header(rows, GRID_HEADERS)
-            records = [
-                {name: cell_text(row[i]) if i < len(row) else "" for name, i in columns.items()}
-                for row in rows
-                if any(row)
-            ]
+            report = grid_import_file(actor=actor, path=file)
         except SpreadsheetError as exc:
             raise CommandError(str(exc)) from None
-        report = grid_import_rows(actor=actor, rows=records)
         self.stdout.write(
             f"新增 {report.created} 个网格节点，已存在 {report.unchanged}，"
             f"错误 {len(report.errors)}"
