@@ -30,8 +30,8 @@ demo: install sysdeps messages
 	$(BIN)/tongchou serve --host 127.0.0.1 --port 8000
 
 lint: install
-	$(BIN)/ruff format --check src bench
-	$(BIN)/ruff check src bench
+	$(BIN)/ruff format --check src $(wildcard bench)
+	$(BIN)/ruff check src $(wildcard bench)
 	TONGCHOU_ENV=test $(BIN)/tongchou makemigrations --check --dry-run
 	TONGCHOU_ENV=production TONGCHOU_SECRET_KEY=check-only-$$(date +%s)-0123456789abcdefghijklmnopqrstuvwxyz \
 	  $(BIN)/tongchou check --deploy --fail-level WARNING
