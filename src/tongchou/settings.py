@@ -145,6 +145,9 @@ STORAGES = {
         )
     },
 }
+# Outside production, serve static files straight from the source folders as well,
+# so tests and a fresh checkout need no collectstatic.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 MEDIA_ROOT = VAR_DIR / "files"
 # Uploaded ledgers and error files are kept here; each job has its own folder.
 JOB_FILES_DIR = VAR_DIR / "jobs"

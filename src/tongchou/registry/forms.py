@@ -10,10 +10,20 @@ from tongchou.registry.choices import Relation, Sex, Tag
 
 
 class PersonSearchForm(BootstrapFormMixin, forms.Form):
-    q = forms.CharField(label=_("Name, ID number or phone"), required=False)
-    area = forms.ModelChoiceField(queryset=None, label=_("Area"), required=False)
-    tag = forms.ChoiceField(label=_("Tag"), choices=[("", "---")] + Tag.choices, required=False)
-    sex = forms.ChoiceField(label=_("Sex"), choices=[("", "---")] + Sex.choices, required=False)
+    q = forms.CharField(
+        label=_("Name, ID number or phone"),
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": _("Name, ID number or phone")}),
+    )
+    area = forms.ModelChoiceField(
+        queryset=None, label=_("Area"), required=False, empty_label=_("All areas")
+    )
+    tag = forms.ChoiceField(
+        label=_("Tag"), choices=[("", _("All groups"))] + Tag.choices, required=False
+    )
+    sex = forms.ChoiceField(
+        label=_("Sex"), choices=[("", _("Either sex"))] + Sex.choices, required=False
+    )
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

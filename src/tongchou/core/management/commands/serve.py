@@ -24,9 +24,10 @@ class Command(BaseCommand):
     def handle(self, *args, host, port, threads, no_worker, **options):
         from waitress import serve
 
+        # Collect first: WhiteNoise indexes the static folder when the app loads.
+        call_command("collectstatic", interactive=False, verbosity=0)
         from tongchou.wsgi import application
 
-        call_command("collectstatic", interactive=False, verbosity=0)
         if not no_worker:
             stop = threading.Event()
             threading.Thread(
