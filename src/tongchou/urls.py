@@ -1,6 +1,8 @@
 """URL map: pages per app, the API under /api/, the schema and its docs."""
 
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
@@ -9,7 +11,8 @@ urlpatterns = [
     path("grid/", include("tongchou.grid.urls")),
     path("people/", include("tongchou.registry.urls")),
     path("tasks/", include("tongchou.command.urls")),
-    path("i18n/", include("django.conf.urls.i18n")),
+    # Switching language must work before signing in, on the login page itself.
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", include(("tongchou.api_urls", "api"))),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),

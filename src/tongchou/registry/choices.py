@@ -39,6 +39,7 @@ RELATION_BY_LABEL = {
     "母亲": Relation.PARENT,
     "孙子": Relation.GRANDCHILD,
     "孙女": Relation.GRANDCHILD,
+    "孙子女": Relation.GRANDCHILD,
     "租户": Relation.TENANT,
     "租住": Relation.TENANT,
     "其他": Relation.OTHER,
