@@ -131,19 +131,7 @@ def compiled_catalogue():
     "choice, labels",
     [
         *[
-            pytest.param(
-                choice,
-                RELATION_BY_LABEL,
-                id=f"relation-{choice.value}",
-                marks=[
-                    pytest.mark.xfail(
-                        strict=True,
-                        reason="孙子女 is the right word; RELATION_BY_LABEL does not know it yet",
-                    )
-                ]
-                if choice == Relation.GRANDCHILD
-                else [],
-            )
+            pytest.param(choice, RELATION_BY_LABEL, id=f"relation-{choice.value}")
             for choice in Relation
         ],
         *[pytest.param(choice, TAG_BY_LABEL, id=f"tag-{choice.value}") for choice in Tag],
@@ -187,11 +175,6 @@ def test_the_people_list_is_chinese_by_default(compiled_catalogue, client_for, p
         assert text not in html, text
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="LoginRequiredMiddleware sends the anonymous POST to set_language back to the "
-    "sign-in page; the set_language URL needs login_not_required",
-)
 def test_the_login_page_switches_to_english(compiled_catalogue, db, client):
     switch_language(client, "en")
     html = client.get(reverse("login")).content.decode()
