@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "tongchou.grid",
     "tongchou.registry",
     "tongchou.command",
+    "tongchou.testing",
     "tongchou.dashboard",
 ]
 

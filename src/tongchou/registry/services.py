@@ -200,3 +200,34 @@ def people_export(
         address=address,
     )
     return len(counted)
+
+
+@transaction.atomic
+def person_register_walk_in(
+    *, actor, area: GridNode, name: str, id_number: str, phone: str = ""
+) -> Person:
+    """A sampler's quick registration of someone not on the ledger, at a site in their area.
+
+    Same checks as any registration; an ID number already registered returns
+    that person unchanged (the sampler learns nothing more than the scan shows).
+    """
+    if not GridNode.objects.restrict(actor).filter(pk=area.pk).exists():
+        raise Http404
+    try:
+        clean = clean_person(name=name, id_number=id_number, phone=phone)
+    except InvalidPerson as exc:
+        raise ValidationError(str(exc)) from None
+    existing = Person.objects.filter(id_number=clean.id_number).first()
+    if existing is not None:
+        return existing
+    person = Person.objects.create(
+        name=clean.name,
+        id_number=clean.id_number,
+        sex=clean.sex,
+        birth_date=clean.birth_date,
+        phone=clean.phone,
+        area=area,
+        code_token=secrets.token_urlsafe(12),
+    )
+    audit_record(actor=actor, action="person.walk_in", instance=person, after=_audit_view(person))
+    return person

@@ -1,0 +1,148 @@
+"""Reads of a round: who is expected, coverage by area, missing lists, throughput, pool size."""
+
+from collections import defaultdict
+
+from django.db.models import Count, Exists, OuterRef, Q, Subquery
+from django.db.models.functions import ExtractHour
+
+from tongchou.grid.choices import Level
+from tongchou.grid.models import GridNode
+from tongchou.registry.models import Person
+from tongchou.testing.models import Missing, Sample, TestingRound, Tube, Zone, ZoneNode
+
+
+def expected_people(testing_round: TestingRound, queryset=None):
+    """Everyone the round must sample: its area, less the excluded groups."""
+    people = Person.objects.all() if queryset is None else queryset
+    people = people.filter(area__path__startswith=testing_round.area.path)
+    for tag in testing_round.excluded_tag_list:
+        people = people.exclude(tags__contains=f",{tag},")
+    return people
+
+
+def _sampled(testing_round: TestingRound):
+    return Sample.objects.filter(round=testing_round, person=OuterRef("pk"))
+
+
+def coverage_by_node(testing_round: TestingRound, *, user) -> list[dict]:
+    """Expected, sampled and missing for every node the user sees, rolled up the tree.
+
+    One grouped query counts people per node they live on; the sums up the
+    tree run over nodes (thousands), not people (a million).
+    """
+    nodes = list(
+        GridNode.objects.restrict(user)
+        .filter(path__startswith=testing_round.area.path)
+        .order_by("path")
+        .values("id", "code", "name", "level", "path")
+    )
+    if not nodes:
+        return []
+    per_area = (
+        expected_people(testing_round, Person.objects.restrict(user))
+        .values("area_id")
+        .annotate(
+            expected=Count("id"), sampled=Count("id", filter=Q(Exists(_sampled(testing_round))))
+        )
+    )
+    path_of = {n["id"]: n["path"] for n in nodes}
+    totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in per_area:
+        path = path_of.get(row["area_id"])
+        if path is None:
+            continue
+        for ancestor in path.strip("/").split("/"):
+            totals[int(ancestor)][0] += row["expected"]
+            totals[int(ancestor)][1] += row["sampled"]
+    for node in nodes:
+        expected, sampled = totals[node["id"]]
+        node.update(
+            expected=expected,
+            sampled=sampled,
+            missing=expected - sampled,
+            rate=(sampled / expected) if expected else 1.0,
+        )
+    return [n for n in nodes if n["id"] in totals or n["level"] != Level.BUILDING]
+
+
+def grid_live_figures(testing_round: TestingRound, node: GridNode, *, user) -> dict:
+    """A grid worker's live figures for one node: small queries on indexes, so always fast."""
+    people = expected_people(testing_round, Person.objects.restrict(user)).filter(
+        area__path__startswith=node.path
+    )
+    counts = people.aggregate(
+        expected=Count("id"), sampled=Count("id", filter=Q(Exists(_sampled(testing_round))))
+    )
+    counts["missing"] = counts["expected"] - counts["sampled"]
+    return counts
+
+
+def missing_people(testing_round: TestingRound, *, user, node: GridNode | None = None):
+    """People expected and not yet sampled, with the grid worker's reason when there is one."""
+    people = expected_people(testing_round, Person.objects.restrict(user))
+    if node is not None:
+        people = people.filter(area__path__startswith=node.path)
+    reason = Missing.objects.filter(round=testing_round, person=OuterRef("pk"))
+    return (
+        people.filter(~Exists(_sampled(testing_round)))
+        .annotate(
+            missing_reason=Subquery(reason.values("reason")[:1]),
+            missing_note=Subquery(reason.values("note")[:1]),
+        )
+        .select_related("area", "household")
+        .order_by("area__path", "household_id", "id")
+    )
+
+
+def zone_of_nodes(testing_round: TestingRound) -> list[tuple[str, Zone]]:
+    zones = {z.pk: z for z in testing_round.zones.all()}
+    return [
+        (path, zones[zone_id])
+        for path, zone_id in ZoneNode.objects.filter(round=testing_round).values_list(
+            "node__path", "zone_id"
+        )
+    ]
+
+
+def throughput_by_site_hour(testing_round: TestingRound) -> list[dict]:
+    """Samples per site per clock hour (local time), for the report and the site chart."""
+    return list(
+        Sample.objects.filter(round=testing_round)
+        .annotate(hour=ExtractHour("sampled_at"))
+        .values("tube__site__name", "hour")
+        .annotate(n=Count("id"))
+        .order_by("tube__site__name", "hour")
+    )
+
+
+def tube_figures(testing_round: TestingRound) -> dict:
+    tubes = Tube.objects.filter(round=testing_round)
+    by = tubes.aggregate(
+        total=Count("id"),
+        pools=Count("id", filter=Q(capacity__gt=1)),
+        singles=Count("id", filter=Q(capacity=1)),
+        resulted=Count("id", filter=Q(status="resulted")),
+        positive=Count("id", filter=Q(result="positive")),
+        invalid=Count("id", filter=Q(result="invalid")),
+    )
+    return by
+
+
+def dorfman_tests_per_person(pool_size: int, positivity: float) -> float:
+    """Expected tests per person with pools of ``pool_size`` (Dorfman, 1943).
+
+    One test per pool, plus a single test for each member of a positive pool.
+    """
+    if pool_size <= 1:
+        return 1.0
+    return 1 / pool_size + 1 - (1 - positivity) ** pool_size
+
+
+def recommend_pool_size(positivity: float, choices=(1, 5, 10, 20)) -> dict:
+    """The pool size (among those kits exist for) with the fewest tests per person."""
+    table = [
+        {"size": k, "tests_per_person": dorfman_tests_per_person(k, positivity)} for k in choices
+    ]
+    best = min(table, key=lambda row: row["tests_per_person"])
+    optimum = min(range(1, 51), key=lambda k: dorfman_tests_per_person(k, positivity))
+    return {"recommended": best["size"], "table": table, "unconstrained_optimum": optimum}

@@ -1,0 +1,34 @@
+"""Every state change of a testing round: planning, sampling, lab results, missing notes."""
+
+from tongchou.testing.services.planning import (
+    round_close,
+    round_create,
+    round_open,
+    site_create,
+    zone_create,
+)
+from tongchou.testing.services.results import ResultReport, results_apply
+from tongchou.testing.services.sampling import (
+    ScanResult,
+    missing_record,
+    sample_scan,
+    tube_open,
+    tube_seal,
+    walk_in_register,
+)
+
+__all__ = [
+    "ResultReport",
+    "ScanResult",
+    "missing_record",
+    "results_apply",
+    "round_close",
+    "round_create",
+    "round_open",
+    "sample_scan",
+    "site_create",
+    "tube_open",
+    "tube_seal",
+    "walk_in_register",
+    "zone_create",
+]
