@@ -42,6 +42,8 @@ class User(AbstractUser):
     """A person who signs in: command centre staff, a grid worker, a sampler, a lab..."""
 
     personal_fields = {}
+    # Staff are named on the pages they act on, by design: accountability is by name.
+    not_personal_fields = {"username", "first_name", "last_name", "full_name"}
 
     role = models.CharField(_("role"), max_length=32, choices=Role.choices)
     full_name = models.CharField(_("full name"), max_length=64, blank=True)
@@ -120,6 +122,7 @@ class AccessLog(AppendOnlyModel):
     """An unmasked read or an export of personal data: who, whom, when, why, how many."""
 
     personal_fields = {}
+    not_personal_fields = {"address"}  # the network address of the reader
 
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
@@ -145,6 +148,7 @@ class ApiToken(models.Model):
     """
 
     personal_fields = {}
+    not_personal_fields = {"name"}
 
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(_("name"), max_length=100)
@@ -173,6 +177,7 @@ class LoginAttempt(models.Model):
     """A failed sign-in, kept for the lockout window."""
 
     personal_fields = {}
+    not_personal_fields = {"username", "address"}
 
     username = models.CharField(max_length=150)
     address = models.GenericIPAddressField(null=True)

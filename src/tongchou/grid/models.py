@@ -17,6 +17,7 @@ class GridNode(TimeStampedModel):
     """
 
     personal_fields = {}
+    not_personal_fields = {"name"}
     area_field = ""
 
     code = models.CharField(_("code"), max_length=32, unique=True)

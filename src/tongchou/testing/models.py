@@ -22,6 +22,7 @@ class TestingRound(AreaBoundModel):
     """One numbered round of testing everyone in an area, bar the excluded groups."""
 
     personal_fields = {}
+    not_personal_fields = {"name"}
 
     number = models.PositiveIntegerField(_("round number"))
     name = models.CharField(_("name"), max_length=100)
@@ -67,6 +68,7 @@ class Zone(TimeStampedModel):
     """A part of a round's area sampled on one day between two hours (分区域分时段)."""
 
     personal_fields = {}
+    not_personal_fields = {"name"}
 
     round = models.ForeignKey(TestingRound, on_delete=models.CASCADE, related_name="zones")
     name = models.CharField(_("name"), max_length=100)
@@ -117,6 +119,7 @@ class SamplingSite(TimeStampedModel):
     """A place where samplers take swabs during one zone's hours."""
 
     personal_fields = {}
+    not_personal_fields = {"name"}
     area_field = "area"
 
     zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="sites")
@@ -277,6 +280,7 @@ class ResultUpload(TimeStampedModel):
     """A lab's results file or API batch; rows that were not taken are kept with reasons."""
 
     personal_fields = {}
+    not_personal_fields = {"file_name"}
 
     lab = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     file_name = models.CharField(max_length=200, blank=True)
