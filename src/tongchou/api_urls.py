@@ -1,5 +1,6 @@
 """The REST API router: one place lists every endpoint."""
 
+from django.urls import include, path
 from rest_framework.routers import DefaultRouter
 
 from tongchou.command.api import TaskViewSet
@@ -12,4 +13,7 @@ router.register("households", HouseholdViewSet, basename="household")
 router.register("people", PersonViewSet, basename="person")
 router.register("tasks", TaskViewSet, basename="task")
 
-urlpatterns = router.urls
+urlpatterns = [
+    *router.urls,
+    path("testing/", include("tongchou.testing.urls_api")),
+]

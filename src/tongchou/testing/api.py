@@ -1,0 +1,204 @@
+"""REST API of mass testing: sampling devices scan and seal, labs report results.
+
+Samplers reach only the sites they are assigned to; labs only their own
+tubes, by barcode, with no names anywhere in what they send or receive.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import Http404
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as ApiValidationError
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from tongchou.core.choices import Role
+from tongchou.testing import services
+from tongchou.testing.choices import TubeKind
+from tongchou.testing.services.sampling import sites_for
+
+MAX_BATCH = 1000
+
+
+class TubeOpenSerializer(serializers.Serializer):
+    site = serializers.IntegerField()
+    barcode = serializers.CharField(max_length=40)
+    kind = serializers.ChoiceField(choices=TubeKind.choices)
+
+
+class ScanSerializer(serializers.Serializer):
+    tube = serializers.CharField(max_length=40, help_text="tube barcode")
+    code = serializers.CharField(max_length=64, help_text="the personal code's token")
+    key = serializers.CharField(max_length=64, help_text="idempotency key made by the device")
+    resample_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+    scanned_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+
+
+class ScanBatchSerializer(serializers.Serializer):
+    scans = ScanSerializer(many=True)
+
+
+class SealSerializer(serializers.Serializer):
+    tube = serializers.CharField(max_length=40)
+
+
+class ResultRowSerializer(serializers.Serializer):
+    tube = serializers.CharField(max_length=40)
+    result = serializers.CharField(max_length=16)
+
+
+class ResultBatchSerializer(serializers.Serializer):
+    results = ResultRowSerializer(many=True)
+
+
+def _api_call(func, **kwargs):
+    try:
+        return func(**kwargs)
+    except ValidationError as exc:
+        raise ApiValidationError({"detail": exc.messages}) from None
+
+
+class TubeOpenView(APIView):
+    """Open a tube at one of the sampler's sites."""
+
+    @extend_schema(request=TubeOpenSerializer, responses={201: dict})
+    def post(self, request):
+        data = TubeOpenSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        site = sites_for(request.user).filter(pk=data.validated_data["site"]).first()
+        if site is None:
+            raise NotFound
+        tube = _api_call(
+            services.tube_open,
+            actor=request.user,
+            site=site,
+            barcode=data.validated_data["barcode"],
+            kind=data.validated_data["kind"],
+        )
+        return Response(
+            {
+                "barcode": tube.barcode,
+                "kind": tube.kind,
+                "capacity": tube.capacity,
+                "count": tube.samples.count(),
+            },
+            status=status.HTTP_201_CREATED,
+        )
+
+
+class ScanView(APIView):
+    """One scan: the answer carries only the person's name and masked ID number."""
+
+    @extend_schema(request=ScanSerializer, responses={200: dict})
+    def post(self, request):
+        data = ScanSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        result = _scan(request.user, data.validated_data)
+        return Response(result.as_dict())
+
+
+def _scan(user, scan: dict):
+    return _api_call(
+        services.sample_scan,
+        actor=user,
+        tube_barcode=scan["tube"],
+        code_token=scan["code"],
+        idempotency_key=scan["key"],
+        resample_reason=scan["resample_reason"],
+        scanned_at=scan["scanned_at"],
+    )
+
+
+class ScanBatchView(APIView):
+    """Many scans at once, from a device's offline queue; each is answered on its own."""
+
+    @extend_schema(request=ScanBatchSerializer, responses={200: dict})
+    def post(self, request):
+        data = ScanBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scans = data.validated_data["scans"]
+        if len(scans) > MAX_BATCH:
+            raise ApiValidationError({"detail": [f"一次最多上传{MAX_BATCH}条"]})
+        answers = []
+        for scan in scans:
+            try:
+                answers.append({"key": scan["key"], **_scan(request.user, scan).as_dict()})
+            except ApiValidationError as exc:
+                answers.append(
+                    {
+                        "key": scan["key"],
+                        "outcome": "error",
+                        "message": "；".join(exc.detail["detail"]),
+                    }
+                )
+            except Http404:
+                answers.append(
+                    {
+                        "key": scan["key"],
+                        "outcome": "error",
+                        "message": "试管不存在或不属于您的采样点",
+                    }
+                )
+        return Response({"results": answers})
+
+
+class SealView(APIView):
+    @extend_schema(request=SealSerializer, responses={200: dict})
+    def post(self, request):
+        data = SealSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        tube = _api_call(
+            services.tube_seal, actor=request.user, tube_barcode=data.validated_data["tube"]
+        )
+        return Response(
+            {"barcode": tube.barcode, "status": tube.status, "count": tube.samples.count()}
+        )
+
+
+class ResultBatchView(APIView):
+    """A lab's results by tube barcode; bad rows come back with their reasons."""
+
+    @extend_schema(request=ResultBatchSerializer, responses={200: dict})
+    def post(self, request):
+        if request.user.role != Role.LAB:
+            raise PermissionDenied
+        data = ResultBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = [
+            (index, r["tube"], r["result"])
+            for index, r in enumerate(data.validated_data["results"], start=1)
+        ]
+        with transaction.atomic():
+            report = services.results_apply(lab=request.user, rows=rows, file_name="api")
+        return Response(
+            {
+                **report.summary(),
+                "errors": [
+                    {"row": line, "tube": code, "reason": reason}
+                    for line, code, reason in report.errors
+                ],
+            }
+        )
+
+
+class MySitesView(APIView):
+    """The sites the signed-in sampler works at, for the device to choose from."""
+
+    def get(self, request):
+        sites = sites_for(request.user).select_related("zone__round")
+        return Response(
+            [
+                {
+                    "id": s.pk,
+                    "name": s.name,
+                    "zone": s.zone.name,
+                    "round": s.zone.round.name,
+                    "status": s.zone.round.status,
+                }
+                for s in sites
+            ]
+        )

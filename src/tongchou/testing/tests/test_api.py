@@ -1,0 +1,99 @@
+"""Sampling devices and labs through the API: idempotent, scoped, no names to labs."""
+
+import pytest
+from django.test import Client
+
+from tongchou.core.services import api_token_create
+from tongchou.testing.models import Sample, Tube
+
+
+@pytest.fixture
+def api(personas):
+    def make(name):
+        _token, key = api_token_create(user=personas[name], name="device")
+        return Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+
+    return make
+
+
+def post(client, url, data):
+    return client.post(url, data, content_type="application/json")
+
+
+@pytest.fixture
+def tube(api, site):
+    response = post(
+        api("sampler"), "/api/testing/tubes/", {"site": site.pk, "barcode": "A1", "kind": "pool10"}
+    )
+    assert response.status_code == 201
+    return Tube.objects.get(barcode="A1")
+
+
+def test_a_replayed_offline_batch_changes_nothing(api, tube, people):
+    scans = [
+        {"tube": "A1", "code": people[p].code_token, "key": f"dev:{p}"} for p in ("a1", "a", "b")
+    ]
+    client = api("sampler")
+    first = post(client, "/api/testing/scans/batch/", {"scans": scans}).json()["results"]
+    again = post(client, "/api/testing/scans/batch/", {"scans": scans}).json()["results"]
+    assert [r["outcome"] for r in first] == ["added"] * 3
+    assert [r["outcome"] for r in again] == ["added"] * 3
+    assert Sample.objects.count() == 3
+    assert first[0]["name"] == "张三" and "**********" in first[0]["masked_id"]
+    assert "id_number" not in first[0] and "phone" not in first[0]
+
+
+def test_a_scan_answers_with_a_name_and_a_masked_id_only(api, tube, people):
+    answer = post(
+        api("sampler"),
+        "/api/testing/scans/",
+        {"tube": "A1", "code": people["a1"].code_token, "key": "one"},
+    ).json()
+    assert answer["outcome"] == "added"
+    assert people["a1"].id_number not in str(answer) and people["a1"].phone not in str(answer)
+
+
+def test_only_the_sites_samplers_can_use_its_tubes(api, tube, people, site):
+    for persona in ("grid_a", "command", "lab"):
+        client = api(persona)
+        assert (
+            post(
+                client,
+                "/api/testing/scans/",
+                {"tube": "A1", "code": people["a"].code_token, "key": persona},
+            ).status_code
+            == 404
+        )
+        assert (
+            post(
+                client,
+                "/api/testing/tubes/",
+                {"site": site.pk, "barcode": persona, "kind": "single"},
+            ).status_code
+            == 404
+        )
+    assert not Sample.objects.exists() and Tube.objects.count() == 1
+
+
+def test_a_lab_reports_by_barcode_and_never_sees_a_name(api, tube, people):
+    post(
+        api("sampler"),
+        "/api/testing/scans/",
+        {"tube": "A1", "code": people["a"].code_token, "key": "k"},
+    )
+    post(api("sampler"), "/api/testing/seal/", {"tube": "A1"})
+    response = post(
+        api("lab"),
+        "/api/testing/results/",
+        {"results": [{"tube": "A1", "result": "阴性"}, {"tube": "X", "result": "阴性"}]},
+    )
+    body = response.json()
+    assert body["applied"] == 1 and body["errors"][0]["tube"] == "X"
+    assert people["a"].name not in str(body)
+    assert (
+        post(
+            api("sampler"), "/api/testing/results/", {"results": [{"tube": "A1", "result": "阳性"}]}
+        ).status_code
+        == 403
+    )
+    assert Tube.objects.get(barcode="A1").result == "negative"
