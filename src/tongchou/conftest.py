@@ -66,6 +66,10 @@ def personas(district):
         "lab": make_user("lab", Role.LAB, district["district"]),
         "sampler": make_user("sampler", Role.SAMPLER, district["community1"]),
         "nobody": make_user("nobody", Role.GRID_WORKER),
+        # The joint team's investigator (流调), and a venue's own responsible person, who
+        # holds no grant: the venues named to them are their whole world.
+        "tracer": make_user("tracer", Role.TRACER, district["district"]),
+        "venue_owner": make_user("venue_owner", Role.VENUE_OWNER),
     }
 
 

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     "tongchou.grid",
     "tongchou.registry",
     "tongchou.command",
+    "tongchou.venues",
+    "tongchou.tracing",
     "tongchou.testing",
     "tongchou.dashboard",
 ]
@@ -182,6 +184,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("TONGCHOU_LOG_LEVEL", "WARNING")},
 }
+
+# Check-ins are whereabouts: `tongchou purge` deletes them after this many days
+# unless a tracing file holds them.
+CHECKIN_RETENTION_DAYS = env_int("TONGCHOU_CHECKIN_RETENTION_DAYS", 28)
+# A daily follow-up of a household under home control is overdue after this hour.
+FOLLOWUP_DUE_HOUR = env_int("TONGCHOU_FOLLOWUP_DUE_HOUR", 10)
 
 # How many rows an import validates and writes per database round trip.
 IMPORT_CHUNK_ROWS = env_int("TONGCHOU_IMPORT_CHUNK_ROWS", 5000)

@@ -1,0 +1,26 @@
+"""State changes of tracing: cases and their contacts, control measures, household teams.
+
+Other apps import from here: ``from tongchou.tracing.services import control_start``.
+"""
+
+from tongchou.tracing.services.control import (
+    ROLES_CONTROLLING,
+    ROLES_RELEASING_EARLY,
+    control_release,
+    control_start,
+    control_start_for_positive_pool,
+    followup_record,
+    release_conditions,
+)
+from tongchou.tracing.services.teams import household_team_assign
+
+__all__ = [
+    "ROLES_CONTROLLING",
+    "ROLES_RELEASING_EARLY",
+    "control_release",
+    "control_start",
+    "control_start_for_positive_pool",
+    "followup_record",
+    "household_team_assign",
+    "release_conditions",
+]
