@@ -11,6 +11,7 @@ urlpatterns = [
     path("grid/", include("tongchou.grid.urls")),
     path("people/", include("tongchou.registry.urls")),
     path("tasks/", include("tongchou.command.urls")),
+    path("testing/", include("tongchou.testing.urls")),
     # Switching language must work before signing in, on the login page itself.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
     path("api/", include(("tongchou.api_urls", "api"))),

@@ -130,3 +130,32 @@ def propose_schedule(zone: Zone, *, queue_bound: int) -> list[SitePlan]:
             )
         )
     return plans
+
+
+CHART_HEIGHT = 100
+SLOT_WIDTH = 100
+
+
+def chart_bars(plan: SitePlan, peak: int) -> dict:
+    """SVG geometry for one site's hours: arrivals, the queue left, the capacity line."""
+    scale = CHART_HEIGHT / max(peak, 1)
+    bars = []
+    for index, hour in enumerate(plan.hours):
+        arrivals = round(hour.arrivals * scale)
+        queue = round(hour.queue_after * scale)
+        bars.append(
+            {
+                "hour": hour,
+                "x": index * SLOT_WIDTH + 10,
+                "qx": index * SLOT_WIDTH + 62,
+                "height": arrivals,
+                "y": CHART_HEIGHT + 10 - arrivals,
+                "queue_height": queue,
+                "queue_y": CHART_HEIGHT + 10 - queue,
+            }
+        )
+    return {
+        "bars": bars,
+        "width": max(len(plan.hours), 1) * SLOT_WIDTH,
+        "capacity_y": CHART_HEIGHT + 10 - round(plan.site.hourly_capacity * scale),
+    }

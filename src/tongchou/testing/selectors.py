@@ -54,9 +54,11 @@ def coverage_by_node(testing_round: TestingRound, *, user) -> list[dict]:
         for ancestor in path.strip("/").split("/"):
             totals[int(ancestor)][0] += row["expected"]
             totals[int(ancestor)][1] += row["sampled"]
+    top_depth = min(n["path"].count("/") for n in nodes)
     for node in nodes:
         expected, sampled = totals[node["id"]]
         node.update(
+            indent=node["path"].count("/") - top_depth,
             expected=expected,
             sampled=sampled,
             missing=expected - sampled,
@@ -146,3 +148,82 @@ def recommend_pool_size(positivity: float, choices=(1, 5, 10, 20)) -> dict:
     best = min(table, key=lambda row: row["tests_per_person"])
     optimum = min(range(1, 51), key=lambda k: dorfman_tests_per_person(k, positivity))
     return {"recommended": best["size"], "table": table, "unconstrained_optimum": optimum}
+
+
+def rounds_visible_to(user):
+    """Rounds whose area overlaps the user's grants: a grid worker sees the district's round."""
+    from tongchou.core.choices import ROLES_SEEING_PEOPLE
+    from tongchou.core.querysets import granted_paths
+
+    if user.role not in ROLES_SEEING_PEOPLE:
+        return TestingRound.objects.none()
+    overlap = Q(pk__in=[])
+    for path in granted_paths(user):
+        ancestors = [int(i) for i in path.strip("/").split("/")]
+        overlap |= Q(area__path__startswith=path) | Q(area_id__in=ancestors)
+    return TestingRound.objects.filter(overlap).select_related("area")
+
+
+def round_report(testing_round: TestingRound, *, user) -> dict:
+    """The final report's figures and a short written summary in the style of the page."""
+    coverage = coverage_by_node(testing_round, user=user)
+    zones = []
+    paths = zone_of_nodes(testing_round)
+    for zone in testing_round.zones.all():
+        zone_paths = [p for p, z in paths if z.pk == zone.pk]
+        top = [n for n in coverage if n["path"] in zone_paths]
+        expected = sum(n["expected"] for n in top)
+        sampled = sum(n["sampled"] for n in top)
+        zones.append(
+            {
+                "zone": zone,
+                "expected": expected,
+                "sampled": sampled,
+                "rate": sampled / expected if expected else 1.0,
+            }
+        )
+    tubes = tube_figures(testing_round)
+    retests = testing_round.retests.values("status").annotate(n=Count("id"))
+    retest_counts = {r["status"]: r["n"] for r in retests}
+    root = coverage[0] if coverage else {"expected": 0, "sampled": 0, "missing": 0, "rate": 1}
+    throughput = throughput_by_site_hour(testing_round)
+    summary = _summary_text(testing_round, root, zones, tubes, retest_counts)
+    return {
+        "coverage": coverage,
+        "zones": zones,
+        "tubes": tubes,
+        "retests": retest_counts,
+        "throughput": throughput,
+        "root": root,
+        "summary": summary,
+    }
+
+
+def _summary_text(testing_round, root, zones, tubes, retests) -> str:
+    parts = [f"{testing_round.name}："]
+    for z in zones:
+        zone = z["zone"]
+        parts.append(
+            f"{zone.date.month}月{zone.date.day}日{zone.start_time.hour}时至{zone.end_time.hour}时"
+            f"为{zone.name}区域居民采集时间，应检{z['expected']}人，已检{z['sampled']}人；"
+        )
+    parts.append(
+        f"全区应检{root['expected']}人，实检{root['sampled']}人，"
+        f"覆盖率{root['rate']:.1%}，尚有{root['missing']}人未检。"
+    )
+    parts.append(
+        f"共采集样本管{tubes['total']}支，其中混采管{tubes['pools']}支、单采管{tubes['singles']}支，"
+        f"已出结果{tubes['resulted']}支。"
+    )
+    if tubes["positive"]:
+        parts.append(
+            f"阳性管{tubes['positive']}支，相关人员已全部落实管控并单采复核"
+            f"（待复核{retests.get('pending', 0) + retests.get('sampled', 0)}人）。"
+        )
+    else:
+        parts.append("结果均为阴性。")
+    if root["missing"]:
+        parts.append("各网格要逐户核对未检人员，做到应检尽检、不漏一人。")
+    else:
+        parts.append("做到了应检尽检、不漏一人。")
+    return "".join(parts)

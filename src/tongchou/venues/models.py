@@ -37,6 +37,7 @@ class Venue(AreaBoundModel):
 
     # The venue's own name and street address describe a place, not a person.
     personal_fields = {}
+    not_personal_fields = {"name", "address"}
 
     name = models.CharField(_("venue name"), max_length=100)
     kind = models.CharField(_("kind"), max_length=32, choices=VenueKind.choices)

@@ -1,0 +1,371 @@
+"""Pages of mass testing: plan a round, follow its coverage, record the missing, report."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tongchou.core.choices import ROLES_SEEING_PEOPLE, Role
+from tongchou.core.jobs import job_enqueue
+from tongchou.core.views import RoleRequiredMixin
+from tongchou.grid.choices import Level
+from tongchou.grid.models import GridNode
+from tongchou.registry.models import Person
+from tongchou.testing import services
+from tongchou.testing.forms import MissingForm, ResultFileForm, RoundForm, SiteForm, ZoneForm
+from tongchou.testing.models import Zone
+from tongchou.testing.schedule import chart_bars, propose_schedule
+from tongchou.testing.selectors import (
+    coverage_by_node,
+    grid_live_figures,
+    missing_people,
+    recommend_pool_size,
+    round_report,
+    rounds_visible_to,
+)
+from tongchou.testing.services.planning import PLANNERS
+from tongchou.testing.tasks import RESULTS_FILE
+
+
+def _round(request, pk):
+    return get_object_or_404(rounds_visible_to(request.user), pk=pk)
+
+
+class RoundListView(RoleRequiredMixin, View):
+    allowed_roles = ROLES_SEEING_PEOPLE
+
+    def get(self, request):
+        rounds = rounds_visible_to(request.user)
+        return render(
+            request,
+            "testing/round_list.html",
+            {"rounds": rounds, "can_plan": request.user.role in PLANNERS},
+        )
+
+
+class RoundCreateView(RoleRequiredMixin, View):
+    allowed_roles = PLANNERS
+
+    def get(self, request, form=None):
+        form = form or RoundForm(user=request.user)
+        positivity = (form.data.get("expected_positivity") if form.is_bound else None) or 0.1
+        try:
+            advice = recommend_pool_size(float(positivity) / 100)
+        except ValueError:
+            advice = None
+        return render(request, "testing/round_form.html", {"form": form, "advice": advice})
+
+    def post(self, request):
+        form = RoundForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                testing_round = services.round_create(
+                    actor=request.user,
+                    number=data["number"],
+                    name=data["name"],
+                    area=data["area"],
+                    excluded_tags=data["excluded_tags"],
+                    expected_positivity=data["expected_positivity"] / 100,
+                    pool_size=data["pool_size"],
+                    queue_bound=data["queue_bound"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("round-detail", pk=testing_round.pk)
+        return self.get(request, form=form)
+
+
+class RoundDetailView(RoleRequiredMixin, View):
+    """The round: zones and sites, and coverage of every node the user sees."""
+
+    allowed_roles = ROLES_SEEING_PEOPLE
+
+    def get(self, request, pk):
+        testing_round = _round(request, pk)
+        zones = testing_round.zones.prefetch_related("sites__samplers", "zone_nodes__node")
+        return render(
+            request,
+            "testing/round_detail.html",
+            {
+                "round": testing_round,
+                "zones": zones,
+                "coverage": coverage_by_node(testing_round, user=request.user),
+                "can_plan": request.user.role in PLANNERS,
+                "advice": recommend_pool_size(testing_round.expected_positivity),
+            },
+        )
+
+
+class RoundStatusView(RoleRequiredMixin, View):
+    allowed_roles = PLANNERS
+
+    def post(self, request, pk):
+        testing_round = _round(request, pk)
+        action = {"open": services.round_open, "close": services.round_close}.get(
+            request.POST.get("action")
+        )
+        if action is None:
+            raise Http404
+        try:
+            action(actor=request.user, testing_round=testing_round)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        return redirect("round-detail", pk=pk)
+
+
+class ZoneCreateView(RoleRequiredMixin, View):
+    allowed_roles = PLANNERS
+
+    def get(self, request, pk, form=None):
+        return render(
+            request,
+            "testing/zone_form.html",
+            {"round": _round(request, pk), "form": form or ZoneForm(user=request.user)},
+        )
+
+    def post(self, request, pk):
+        testing_round = _round(request, pk)
+        form = ZoneForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.zone_create(
+                    actor=request.user,
+                    testing_round=testing_round,
+                    name=data["name"],
+                    day=data["day"],
+                    start=data["start"],
+                    end=data["end"],
+                    nodes=data["node_codes"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("round-detail", pk=pk)
+        return self.get(request, pk, form=form)
+
+
+def _zone(request, pk) -> Zone:
+    zone = get_object_or_404(Zone.objects.select_related("round"), pk=pk)
+    if not rounds_visible_to(request.user).filter(pk=zone.round_id).exists():
+        raise Http404
+    return zone
+
+
+class SiteCreateView(RoleRequiredMixin, View):
+    allowed_roles = PLANNERS
+
+    def get(self, request, pk, form=None):
+        return render(
+            request,
+            "testing/site_form.html",
+            {"zone": _zone(request, pk), "form": form or SiteForm(user=request.user)},
+        )
+
+    def post(self, request, pk):
+        zone = _zone(request, pk)
+        form = SiteForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.site_create(
+                    actor=request.user,
+                    zone=zone,
+                    name=data["name"],
+                    area=data["area_code"],
+                    hourly_capacity=data["hourly_capacity"],
+                    lab=data["lab"],
+                    samplers=data["samplers"],
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                return redirect("round-detail", pk=zone.round_id)
+        return self.get(request, pk, form=form)
+
+
+class ScheduleView(RoleRequiredMixin, View):
+    """The proposed hours per grid per site, with a chart; the planner adjusts the bound."""
+
+    allowed_roles = PLANNERS
+
+    def get(self, request, pk):
+        zone = _zone(request, pk)
+        try:
+            bound = max(int(request.GET.get("bound") or zone.round.queue_bound), 1)
+        except ValueError:
+            bound = zone.round.queue_bound
+        plans = propose_schedule(zone, queue_bound=bound)
+        peak = max(
+            [h.arrivals for p in plans for h in p.hours]
+            + [p.site.hourly_capacity for p in plans]
+            + [1]
+        )
+        charts = [(plan, chart_bars(plan, peak)) for plan in plans]
+        return render(
+            request, "testing/schedule.html", {"zone": zone, "charts": charts, "bound": bound}
+        )
+
+
+class MissingListView(RoleRequiredMixin, View):
+    """A grid worker's expected / sampled / missing, and the reasons they record."""
+
+    allowed_roles = ROLES_SEEING_PEOPLE
+
+    def _node(self, request, testing_round):
+        node_id = request.GET.get("node") or request.POST.get("node")
+        nodes = GridNode.objects.restrict(request.user).filter(
+            path__startswith=testing_round.area.path
+        )
+        if node_id:
+            return get_object_or_404(nodes, pk=node_id)
+        return nodes.order_by("path").first()
+
+    def get(self, request, pk):
+        testing_round = _round(request, pk)
+        node = self._node(request, testing_round)
+        if node is None:
+            raise Http404
+        people = missing_people(testing_round, user=request.user, node=node)[:500]
+        grids = GridNode.objects.restrict(request.user).filter(
+            path__startswith=testing_round.area.path, level__in=[Level.COMMUNITY, Level.GRID]
+        )
+        return render(
+            request,
+            "testing/missing.html",
+            {
+                "round": testing_round,
+                "node": node,
+                "people": people,
+                "grids": grids,
+                "figures": grid_live_figures(testing_round, node, user=request.user),
+                "form": MissingForm(),
+            },
+        )
+
+    def post(self, request, pk):
+        testing_round = _round(request, pk)
+        form = MissingForm(request.POST)
+        if form.is_valid():
+            person = get_object_or_404(
+                Person.objects.restrict(request.user), pk=form.cleaned_data["person"]
+            )
+            services.missing_record(
+                actor=request.user,
+                testing_round=testing_round,
+                person=person,
+                reason=form.cleaned_data["reason"],
+                note=form.cleaned_data["note"],
+            )
+            messages.success(request, _("Reason recorded."))
+        node = self._node(request, testing_round)
+        return redirect(f"{request.path}?node={node.pk if node else ''}")
+
+
+class MissingLiveView(MissingListView):
+    """The figures alone, for htmx to refresh while scans arrive."""
+
+    def get(self, request, pk):
+        testing_round = _round(request, pk)
+        node = self._node(request, testing_round)
+        if node is None:
+            raise Http404
+        return render(
+            request,
+            "testing/_live_figures.html",
+            {
+                "round": testing_round,
+                "node": node,
+                "figures": grid_live_figures(testing_round, node, user=request.user),
+            },
+        )
+
+
+class RoundReportView(RoleRequiredMixin, View):
+    allowed_roles = ROLES_SEEING_PEOPLE
+
+    def get(self, request, pk):
+        testing_round = _round(request, pk)
+        return render(
+            request,
+            "testing/report.html",
+            {"round": testing_round, **round_report(testing_round, user=request.user)},
+        )
+
+
+class ResultUploadView(RoleRequiredMixin, View):
+    """A lab uploads a results file; it is applied by the job worker."""
+
+    allowed_roles = frozenset({Role.LAB})
+
+    def get(self, request, form=None):
+        from tongchou.core.models import Job
+
+        jobs = Job.objects.filter(created_by=request.user, kind=RESULTS_FILE)[:10]
+        return render(
+            request, "testing/results_upload.html", {"form": form or ResultFileForm(), "jobs": jobs}
+        )
+
+    def post(self, request):
+        form = ResultFileForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.get(request, form=form)
+        upload = form.cleaned_data["file"]
+        folder = Path(settings.JOB_FILES_DIR) / "uploads"
+        folder.mkdir(parents=True, exist_ok=True)
+        path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+        with path.open("wb") as fh:
+            for part in upload.chunks():
+                fh.write(part)
+        job = job_enqueue(
+            kind=RESULTS_FILE,
+            user=request.user,
+            params={"path": str(path), "lab_id": request.user.pk, "file_name": upload.name},
+        )
+        return redirect("results-job", pk=job.pk)
+
+
+def _lab_job(request, pk):
+    from tongchou.core.models import Job
+
+    return get_object_or_404(Job, pk=pk, created_by=request.user, kind=RESULTS_FILE)
+
+
+class ResultJobView(RoleRequiredMixin, View):
+    allowed_roles = frozenset({Role.LAB})
+
+    def get(self, request, pk):
+        job = _lab_job(request, pk)
+        template = (
+            "testing/_results_job.html"
+            if request.headers.get("HX-Request")
+            else "testing/results_job.html"
+        )
+        return render(request, template, {"job": job})
+
+
+class ResultErrorsView(RoleRequiredMixin, View):
+    allowed_roles = frozenset({Role.LAB})
+
+    def get(self, request, pk):
+        from django.http import FileResponse
+
+        job = _lab_job(request, pk)
+        error_file = job.result.get("error_file")
+        if not error_file or not Path(error_file).is_relative_to(
+            Path(settings.JOB_FILES_DIR) / str(job.pk)
+        ):
+            raise Http404
+        return FileResponse(
+            open(error_file, "rb"),
+            as_attachment=True,  # noqa: SIM115
+            filename=f"结果错误_{job.pk}{Path(error_file).suffix}",
+        )
