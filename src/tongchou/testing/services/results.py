@@ -10,7 +10,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from django.apps import apps
 from django.db import transaction
 from django.utils import timezone
 
@@ -25,6 +24,7 @@ from tongchou.testing.choices import (
     TubeStatus,
 )
 from tongchou.testing.models import ResultUpload, Retest, Sample, Tube
+from tongchou.tracing.services import control_start_for_positive_pool
 
 CHUNK = 2000
 
@@ -181,7 +181,4 @@ def _follow_up(tube: Tube, reason: str) -> None:
 
 def _put_under_control(person, tube: Tube) -> None:
     # Control lives in the tracing app; testing asks for it through tracing's service.
-    if apps.is_installed("tongchou.tracing"):
-        from tongchou.tracing.services import control_start_for_positive_pool
-
-        control_start_for_positive_pool(person=person, source=f"tube:{tube.barcode}")
+    control_start_for_positive_pool(person=person, source=f"tube:{tube.barcode}")

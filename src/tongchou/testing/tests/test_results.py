@@ -55,6 +55,15 @@ def test_a_positive_pool_sends_its_ten_to_retest_and_their_grid_workers(personas
 
     assert my_tasks(personas["grid_b"]).count() == 10
     assert my_tasks(personas["grid_a"]).count() == 0
+    # Each of the ten is under control at once, through tracing's service.
+    from tongchou.tracing.models import Control
+
+    members = retests.values_list("person_id", flat=True)
+    assert Control.objects.filter(person_id__in=members).count() == 10
+    # The same result sent again changes nothing.
+    services.results_apply(lab=personas["lab"], rows=[(2, "P2", "阳性")])
+    assert Control.objects.filter(person_id__in=members).count() == 10
+    assert Task.objects.filter(source="testing.positive_pool").count() == 10
 
 
 def test_a_retest_in_a_single_tube_closes_the_loop(personas, filled, site):
