@@ -16,6 +16,7 @@ from tongchou.dashboard.synthetic import district_tree, residents
 from tongchou.grid.models import GridNode
 from tongchou.grid.services import grid_import_rows
 from tongchou.registry.ledger import people_import
+from tongchou.testing.demo import load_testing_demo
 
 DEMO_PASSWORD = "tongchou-demo"  # noqa: S105  (printed for the demo; never in production)
 # (username, role, full name, node code of the grant)
@@ -116,4 +117,5 @@ def load_demo(*, people: int = 20000, seed: int = 1, progress=None) -> dict:
             due_at=now + timedelta(days=2),
             owner_user=users["community"],
         )
-    return {"nodes": grid_report.created, **report.summary()}
+    testing = load_testing_demo(users=users)
+    return {"nodes": grid_report.created, **report.summary(), "testing": testing}

@@ -59,6 +59,12 @@ def test_demo_loads_the_district_from_the_source_page(db):
     names = set(GridNode.objects.values_list("name", flat=True))
     assert {"示范区", "文昌办事处", "景园社区", "中原社区", "天明社区"} <= names
     assert Person.objects.count() == 1500
+    # A round is in progress: sampled people, results back, one positive pool followed up.
+    from tongchou.testing.models import Retest, TestingRound
+
+    testing_round = TestingRound.objects.get(number=3)
+    assert testing_round.status == "running" and testing_round.zones.count() == 2
+    assert Retest.objects.filter(round=testing_round).count() == 10
     assert "grid1" in out.getvalue() and "tongchou-demo" in out.getvalue()
     call_command("demo", people=1500, stdout=io.StringIO())  # a second run changes nothing
     assert Person.objects.count() == 1500
