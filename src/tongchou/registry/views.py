@@ -103,11 +103,12 @@ class PersonRevealView(View):
         if not may_reveal(request.user):
             raise Http404
         if not form.is_valid():
+            # htmx swaps in only 2xx answers: to it, the form with its errors is one.
             return render(
                 request,
                 "registry/_reveal.html",
                 {"person": person, "reveal_form": form},
-                status=400,
+                status=200 if request.headers.get("HX-Request") else 400,
             )
         values = services.person_reveal(
             actor=request.user,
