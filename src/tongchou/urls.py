@@ -5,12 +5,17 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tongchou.venues.urls import public_urlpatterns as venue_code_urls
+
 urlpatterns = [
     path("", include("tongchou.dashboard.urls")),
     path("", include("tongchou.core.urls")),
     path("grid/", include("tongchou.grid.urls")),
     path("people/", include("tongchou.registry.urls")),
     path("tasks/", include("tongchou.command.urls")),
+    path("venues/", include("tongchou.venues.urls")),
+    path("v/", include(venue_code_urls)),
+    path("tracing/", include("tongchou.tracing.urls")),
     path("testing/", include("tongchou.testing.urls")),
     # Switching language must work before signing in, on the login page itself.
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),

@@ -3,6 +3,16 @@
 Other apps import from here: ``from tongchou.tracing.services import control_start``.
 """
 
+from tongchou.tracing.services.cases import (
+    CONTROL_FOR_TIER,
+    case_close,
+    case_record,
+    case_trace,
+    contact_add,
+    contact_confirm,
+    contact_dismiss,
+    contacts_import,
+)
 from tongchou.tracing.services.control import (
     ROLES_CONTROLLING,
     ROLES_RELEASING_EARLY,
@@ -15,6 +25,14 @@ from tongchou.tracing.services.control import (
 from tongchou.tracing.services.teams import household_team_assign
 
 __all__ = [
+    "CONTROL_FOR_TIER",
+    "case_close",
+    "case_record",
+    "case_trace",
+    "contact_add",
+    "contact_confirm",
+    "contact_dismiss",
+    "contacts_import",
     "ROLES_CONTROLLING",
     "ROLES_RELEASING_EARLY",
     "control_release",

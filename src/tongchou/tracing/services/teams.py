@@ -18,7 +18,8 @@ def household_team_assign(
     *, actor, household: Household, members: dict[str, dict]
 ) -> HouseholdTeam:
     """Name the team of ``household``: ``members`` maps a TeamRole to
-    ``{"name": ..., "phone": ..., "user": User | None}``; roles left out keep who they had."""
+    ``{"name": ..., "phone": ..., "user": User | None}``; roles left out keep who they had,
+    and a phone of None keeps the one on file."""
     if actor.role not in ROLES_CONTROLLING:
         raise Http404
     household = Household.objects.restrict(actor).filter(pk=household.pk).first()
@@ -35,7 +36,11 @@ def household_team_assign(
         name = " ".join(str(data.get("name") or "").split())
         if not name:
             raise ValidationError(f"请填写{TeamRole(role).label}的姓名")
-        phone = str(data.get("phone") or "").strip()
+        phone = data.get("phone")
+        if phone is None:
+            old = team.members.filter(role=role).first()
+            phone = old.phone if old else ""
+        phone = str(phone).strip()
         if phone:
             try:
                 phone = parse_phone(phone)

@@ -1,0 +1,243 @@
+"""Check-ins by phone, at the door and from gate devices; fever alerts; purge."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from tongchou.command.models import Task
+from tongchou.core.models import AuditEvent
+from tongchou.venues.choices import CheckInMethod
+from tongchou.venues.codes import personal_code_text
+from tongchou.venues.models import CheckIn, FeverAlert
+from tongchou.venues.retention import checkins_purge
+from tongchou.venues.services import Reading, checkins_ingest
+from tongchou.venues.views import DEVICE_COOKIE
+
+
+def phone_url(venue):
+    return reverse("venue-checkin", args=[venue.code_token])
+
+
+def test_a_phone_checks_in_once_by_name_and_id_then_by_one_tap(client, venues, people):
+    person = people["a"]
+    first = client.post(
+        phone_url(venues["market"]),
+        {"name": person.name, "id_number": person.id_number, "temperature": "36.4"},
+    )
+    assert first.status_code == 200
+    assert DEVICE_COOKIE in first.cookies
+    assert person.id_number not in first.cookies[DEVICE_COOKIE].value
+    page = client.get(phone_url(venues["parcel"]))
+    assert "id_number" not in page.context["form"].fields  # remembered
+    again = client.post(phone_url(venues["parcel"]), {"temperature": ""})
+    assert again.status_code == 200
+    rows = CheckIn.objects.filter(person=person).order_by("id")
+    assert [(c.venue_id, c.method) for c in rows] == [
+        (venues["market"].pk, CheckInMethod.VENUE_CODE),
+        (venues["parcel"].pk, CheckInMethod.VENUE_CODE),
+    ]
+    assert rows[0].temperature is not None and rows[1].temperature is None
+
+
+@pytest.mark.parametrize("token", ["nosuchvenuecode123", "x", "../../etc"])
+def test_a_wrong_venue_code_is_404_and_stores_nothing(client, venues, people, token):
+    response = client.post(
+        f"/v/{token}/", {"name": people["a"].name, "id_number": people["a"].id_number}
+    )
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_a_closed_venue_takes_no_check_in(client, venues, people):
+    venues["market"].is_active = False
+    venues["market"].save()
+    response = client.get(phone_url(venues["market"]))
+    assert response.status_code == 404
+
+
+def test_a_name_that_does_not_match_the_id_number_is_refused_without_a_hint(client, venues, people):
+    wrong_name = client.post(
+        phone_url(venues["market"]), {"name": "冒名", "id_number": people["a"].id_number}
+    )
+    unknown = client.post(
+        phone_url(venues["market"]), {"name": "某人", "id_number": "110101199003078888"}
+    )
+    assert wrong_name.status_code == unknown.status_code == 400
+    assert (
+        wrong_name.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
+    )
+    assert DEVICE_COOKIE not in wrong_name.cookies
+    assert not CheckIn.objects.exists()
+
+
+@pytest.mark.parametrize("temperature", ["98.6", "12", "abc", "NaN", "-37"])
+def test_an_absurd_temperature_is_refused_at_the_phone(client, venues, people, temperature):
+    person = people["a"]
+    response = client.post(
+        phone_url(venues["market"]),
+        {"name": person.name, "id_number": person.id_number, "temperature": temperature},
+    )
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()
+
+
+def test_the_door_keeper_scans_a_personal_code_and_a_fever_alerts_the_grid_worker(
+    client_for, venues, people, personas
+):
+    client = client_for("venue_owner")
+    response = client.post(
+        reverse("venue-door", args=[venues["market"].pk]),
+        {"person_code": personal_code_text(people["b"].code_token), "temperature": "38.1"},
+    )
+    assert response.status_code == 200
+    checkin = CheckIn.objects.get()
+    assert (
+        checkin.method == CheckInMethod.PERSONAL_CODE
+        and checkin.recorded_by == personas["venue_owner"]
+    )
+    alert = FeverAlert.objects.get()
+    assert alert.person == people["b"] and str(alert.temperature) == "38.1"
+    task = Task.objects.get(source="venues.fever")
+    assert task.area == venues["market"].area  # the venue's grid worker
+    grid_a = client_for("grid_a").get(reverse("my-tasks"))
+    assert task in list(grid_a.context["tasks"])
+    assert client_for("grid_b").get(reverse("fever-alerts")).context["alerts"].count() == 0
+    assert list(client_for("grid_a").get(reverse("fever-alerts")).context["alerts"]) == [alert]
+
+
+@pytest.mark.parametrize("temperature", ["", "45", "thirty"])
+def test_the_door_keeper_must_type_a_plausible_temperature(client_for, venues, people, temperature):
+    response = client_for("venue_owner").post(
+        reverse("venue-door", args=[venues["market"].pk]),
+        {"person_code": people["a"].code_token, "temperature": temperature},
+    )
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()
+
+
+def test_a_door_keeper_cannot_check_in_at_a_venue_that_is_not_theirs(client_for, venues, people):
+    response = client_for("venue_owner").post(
+        reverse("venue-door", args=[venues["parcel"].pk]),
+        {"person_code": people["a"].code_token, "temperature": "36.5"},
+    )
+    assert response.status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_a_wrong_personal_code_at_the_door_is_refused(client_for, venues):
+    response = client_for("venue_owner").post(
+        reverse("venue-door", args=[venues["market"].pk]),
+        {"person_code": "TCP:notatokenatall", "temperature": "36.5"},
+    )
+    assert response.status_code == 400
+    assert not CheckIn.objects.exists()
+
+
+def upload(client, items):
+    return client.post(
+        reverse("api:checkin-upload"), {"items": items}, content_type="application/json"
+    )
+
+
+def test_a_gate_batch_stored_twice_changes_nothing_the_second_time(client_for, venues, people):
+    now = timezone.now()
+    items = [
+        {
+            "key": f"gate1-{i}",
+            "venue": venues["market"].code_token,
+            "person": personal_code_text(person.code_token),
+            "at": (now - timedelta(minutes=i)).isoformat(),
+            "temperature": temperature,
+        }
+        for i, (person, temperature) in enumerate(
+            [(people["a"], "36.5"), (people["b"], ""), (people["c"], "37.5")]
+        )
+    ]
+    client = client_for("venue_owner")
+    first = upload(client, items).json()
+    assert (first["created"], first["duplicates"], first["alerts"], first["errors"]) == (
+        3,
+        0,
+        1,
+        [],
+    )
+    count, alerts, events = (
+        CheckIn.objects.count(),
+        FeverAlert.objects.count(),
+        Task.objects.count(),
+    )
+    second = upload(client, items).json()
+    assert (second["created"], second["duplicates"], second["alerts"]) == (0, 3, 0)
+    assert (CheckIn.objects.count(), FeverAlert.objects.count(), Task.objects.count()) == (
+        count,
+        alerts,
+        events,
+    )
+    # The same key repeated inside one batch is stored once too.
+    doubled = upload(client, [{**items[0], "key": "gate1-x"}, {**items[0], "key": "gate1-x"}])
+    assert doubled.json()["created"] == 1 and doubled.json()["duplicates"] == 1
+
+
+def test_bad_items_come_back_with_reasons_and_the_good_ones_are_stored(client_for, venues, people):
+    now = timezone.now().isoformat()
+    good = {
+        "key": "k1",
+        "venue": venues["market"].code_token,
+        "person": people["a"].code_token,
+        "at": now,
+    }
+    items = [
+        good,
+        {**good, "key": "k2", "temperature": "108"},
+        {**good, "key": "k3", "temperature": "abc"},
+        {**good, "key": "k4", "venue": "nosuchvenue12"},
+        {**good, "key": "k5", "venue": venues["parcel"].code_token},  # not the owner's venue
+        {**good, "key": "k6", "person": "nosuchperson12"},
+        {**good, "key": "k7", "at": "yesterday"},
+        {**good, "key": "k8", "at": (timezone.now() + timedelta(days=1)).isoformat()},
+        {**good, "key": ""},
+    ]
+    report = upload(client_for("venue_owner"), items).json()
+    assert report["created"] == 1
+    assert [e["index"] for e in report["errors"]] == [1, 2, 3, 4, 5, 6, 7, 8]
+    assert CheckIn.objects.count() == 1
+
+
+def test_roles_that_keep_no_door_cannot_upload(client_for, venues, people):
+    items = [
+        {
+            "key": "k",
+            "venue": venues["market"].code_token,
+            "person": people["a"].code_token,
+            "at": timezone.now().isoformat(),
+        }
+    ]
+    assert upload(client_for("lab"), items).status_code == 404
+    assert not CheckIn.objects.exists()
+
+
+def test_the_purge_deletes_old_check_ins_logs_it_and_keeps_recent_ones(venues, people):
+    now = timezone.now()
+    readings = [
+        Reading(venues["market"].pk, people["a"].pk, now - timedelta(days=days), None)
+        for days in (1, 27, 29, 40)
+    ]
+    checkins_ingest(readings, method=CheckInMethod.GATE)
+    summary = checkins_purge(now=now)
+    assert summary["deleted"] == 2
+    assert CheckIn.objects.count() == 2
+    event = AuditEvent.objects.get(action="checkin.purge")
+    assert event.after["deleted"] == 2 and event.after["retention_days"] == 28
+
+
+def test_the_purge_keeps_what_a_setting_says(venues, people, settings):
+    settings.CHECKIN_RETENTION_DAYS = 60
+    now = timezone.now()
+    checkins_ingest(
+        [Reading(venues["market"].pk, people["a"].pk, now - timedelta(days=40), None)],
+        method=CheckInMethod.GATE,
+    )
+    assert checkins_purge(now=now)["deleted"] == 0
+    assert CheckIn.objects.count() == 1

@@ -1,0 +1,504 @@
+"""Pages of venues: the list, a venue's page and its printable code, editing, the ledger
+import, the door keeper's scan, fever alerts, check-ins for tracers, and the public
+check-in page a phone opens from the venue code."""
+
+import uuid
+from pathlib import Path
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.utils.translation import gettext as _
+from django.views import View
+
+from tongchou.common.idnumbers import normalize_id_number
+from tongchou.common.masking import mask_name
+from tongchou.common.spreadsheets import SpreadsheetError, write_table
+from tongchou.core.choices import ROLES_TRACING
+from tongchou.core.lockout import client_address, is_locked_out, login_failure_record
+from tongchou.core.models import User
+from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from tongchou.registry.models import Person
+from tongchou.venues import services
+from tongchou.venues.codes import personal_code_text, qr_svg
+from tongchou.venues.forms import (
+    AlertHandleForm,
+    DoorCheckInForm,
+    DutyForm,
+    PhoneCheckInForm,
+    PhoneIdentityForm,
+    VenueForm,
+    VenueImportForm,
+    VenueSearchForm,
+)
+from tongchou.venues.ledger import venues_import
+from tongchou.venues.models import CheckIn, FeverAlert, Venue
+from tongchou.venues.selectors import (
+    recent_checkins,
+    venue_figures,
+    venue_hourly_today,
+    venue_search,
+    venue_upcoming_tasks,
+)
+from tongchou.venues.validation import InvalidCheckIn
+
+
+class VenueListView(ScopedListView):
+    model = Venue
+    template_name = "venues/venue_list.html"
+    context_object_name = "venues"
+
+    def get_base_queryset(self):
+        return Venue.objects.select_related("area").order_by("area__path", "name")
+
+    def get_queryset(self):
+        queryset = super().get_queryset()
+        self.search_form = VenueSearchForm(self.request.GET or None, user=self.request.user)
+        if self.search_form.is_valid():
+            data = self.search_form.cleaned_data
+            queryset = venue_search(queryset, q=data["q"], kind=data["kind"], area=data["area"])
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["search_form"] = self.search_form
+        context["can_edit"] = self.request.user.role in services.ROLES_EDITING_VENUES
+        return context
+
+
+class VenueDetailView(ScopedDetailView):
+    """A venue's page: its code, its parties, today's figures, alerts and tasks to come.
+
+    Whose check-ins they are is shown to tracing staff only; everyone else who
+    may see the venue (its own responsible person too) sees counts.
+    """
+
+    model = Venue
+    template_name = "venues/venue_detail.html"
+    context_object_name = "venue"
+
+    def get_base_queryset(self):
+        return Venue.objects.select_related("area")
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        venue, user = self.object, self.request.user
+        context["figures"] = venue_figures(venue)
+        context["hours"] = venue_hourly_today(venue)
+        context["duties"] = venue.duties.select_related("user")
+        context["sees_people"] = user.role in ROLES_TRACING
+        context["checkins"] = recent_checkins(venue, user=user) if context["sees_people"] else []
+        context["alerts"] = (
+            FeverAlert.objects.restrict(user).filter(venue=venue).select_related("person")[:20]
+        )
+        context["tasks"] = venue_upcoming_tasks(venue)[:20]
+        context["qr"] = qr_svg(_venue_code_url(self.request, venue), scale=4)
+        context["can_edit"] = user.role in services.ROLES_EDITING_VENUES
+        context["can_keep_door"] = user.role in services.ROLES_KEEPING_DOORS
+        return context
+
+
+def _venue_code_url(request, venue: Venue) -> str:
+    from django.urls import reverse
+
+    return request.build_absolute_uri(reverse("venue-checkin", args=[venue.code_token]))
+
+
+class VenueCodeView(ScopedDetailView):
+    """The printable poster with the venue's code (A4, one per door)."""
+
+    model = Venue
+    template_name = "venues/venue_code.html"
+    context_object_name = "venue"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["qr"] = qr_svg(_venue_code_url(self.request, self.object), scale=10)
+        return context
+
+
+class VenueEditView(RoleRequiredMixin, View):
+    allowed_roles = services.ROLES_EDITING_VENUES
+    template_name = "venues/venue_form.html"
+
+    def get_venue(self, pk):
+        if pk is None:
+            return None
+        return get_object_or_404(Venue.objects.restrict(self.request.user), pk=pk)
+
+    def get(self, request, pk=None):
+        venue = self.get_venue(pk)
+        initial = {}
+        if venue:
+            initial = {
+                "name": venue.name,
+                "kind": venue.kind,
+                "area": venue.area_id,
+                "address": venue.address,
+                "contact_window_minutes": venue.contact_window_minutes,
+                "is_active": venue.is_active,
+            }
+        form = VenueForm(initial=initial, user=request.user)
+        return render(request, self.template_name, {"form": form, "venue": venue})
+
+    def post(self, request, pk=None):
+        venue = self.get_venue(pk)
+        form = VenueForm(request.POST, user=request.user)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                if venue is None:
+                    data.pop("is_active")
+                    venue = services.venue_create(actor=request.user, **data)
+                else:
+                    venue = services.venue_update(actor=request.user, venue=venue, **data)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect("venue-detail", pk=venue.pk)
+        return render(request, self.template_name, {"form": form, "venue": venue}, status=400)
+
+
+class VenueDutyView(RoleRequiredMixin, View):
+    """Name one of the four responsible parties (四方责任) of a venue."""
+
+    allowed_roles = services.ROLES_EDITING_VENUES
+    template_name = "venues/venue_duty.html"
+
+    def _render(self, request, venue, form, status=200):
+        return render(
+            request,
+            self.template_name,
+            {"venue": venue, "form": form, "duties": venue.duties.select_related("user")},
+            status=status,
+        )
+
+    def get(self, request, pk):
+        venue = get_object_or_404(Venue.objects.restrict(request.user), pk=pk)
+        return self._render(request, venue, DutyForm())
+
+    def post(self, request, pk):
+        venue = get_object_or_404(Venue.objects.restrict(request.user), pk=pk)
+        form = DutyForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            user = None
+            if data["username"]:
+                user = User.objects.filter(username=data["username"]).first()
+                if user is None:
+                    form.add_error("username", _("No such account."))
+            if form.is_valid():
+                try:
+                    services.venue_duty_set(
+                        actor=request.user,
+                        venue=venue,
+                        duty=data["duty"],
+                        holder=data["holder"],
+                        person_name=data["person_name"],
+                        phone=data["phone"],
+                        user=user,
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(request, _("Saved."))
+                    return redirect("venue-duties", pk=venue.pk)
+        return self._render(request, venue, form, status=400)
+
+
+class VenueImportView(RoleRequiredMixin, View):
+    """Upload a venue survey ledger; venues are few enough to import while the page waits."""
+
+    allowed_roles = services.ROLES_EDITING_VENUES
+    template_name = "venues/venue_import.html"
+
+    def get(self, request):
+        return render(request, self.template_name, {"form": VenueImportForm()})
+
+    def post(self, request):
+        form = VenueImportForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return render(request, self.template_name, {"form": form}, status=400)
+        upload = form.cleaned_data["file"]
+        folder = Path(settings.JOB_FILES_DIR) / "venue-imports" / uuid.uuid4().hex
+        folder.mkdir(parents=True, exist_ok=True)
+        suffix = Path(upload.name).suffix.lower()
+        path = folder / f"ledger{suffix}"
+        with path.open("wb") as fh:
+            for part in upload.chunks():
+                fh.write(part)
+        try:
+            report = venues_import(actor=request.user, path=path)
+        except SpreadsheetError as exc:
+            form.add_error("file", str(exc))
+            return render(request, self.template_name, {"form": form}, status=400)
+        if report.errors:
+            error_file = write_table(
+                folder / f"errors{suffix}",
+                ["行号", "错误原因", *report.header],
+                ([line, reason, *raw] for line, reason, raw in report.errors),
+            )
+            request.session["venue_import_errors"] = str(error_file)
+        return render(
+            request,
+            self.template_name,
+            {"form": VenueImportForm(), "report": report, "file_name": upload.name},
+        )
+
+
+class VenueImportErrorsView(View):
+    """The rejected rows of the user's own last import (the path never leaves the session)."""
+
+    def get(self, request):
+        error_file = request.session.get("venue_import_errors")
+        folder = Path(settings.JOB_FILES_DIR) / "venue-imports"
+        if not error_file or not Path(error_file).resolve().is_relative_to(folder.resolve()):
+            raise Http404
+        if not Path(error_file).exists():
+            raise Http404
+        return FileResponse(
+            open(error_file, "rb"),  # noqa: SIM115
+            as_attachment=True,
+            filename=f"场所导入错误{Path(error_file).suffix}",
+        )
+
+
+class DoorCheckInView(RoleRequiredMixin, View):
+    """The door keeper's page: scan a personal code, type the temperature, next."""
+
+    allowed_roles = services.ROLES_KEEPING_DOORS
+    template_name = "venues/door.html"
+
+    def get(self, request, pk):
+        venue = get_object_or_404(Venue.objects.restrict(request.user), pk=pk)
+        return render(request, self.template_name, {"venue": venue, "form": DoorCheckInForm()})
+
+    def post(self, request, pk):
+        venue = get_object_or_404(Venue.objects.restrict(request.user), pk=pk)
+        form = DoorCheckInForm(request.POST)
+        context = {"venue": venue, "form": form}
+        if form.is_valid():
+            try:
+                checkin = services.checkin_at_door(
+                    actor=request.user,
+                    venue=venue,
+                    person_code=form.cleaned_data["person_code"],
+                    temperature=form.cleaned_data["temperature"],
+                )
+            except InvalidCheckIn as exc:
+                form.add_error(None, str(exc))
+            else:
+                context = {
+                    "venue": venue,
+                    "form": DoorCheckInForm(),
+                    "done": checkin,
+                    "done_name": mask_name(checkin.person.name),
+                }
+                return render(request, self.template_name, context)
+        return render(request, self.template_name, context, status=400)
+
+
+class FeverAlertListView(ScopedListView):
+    model = FeverAlert
+    template_name = "venues/alert_list.html"
+    context_object_name = "alerts"
+
+    def get_base_queryset(self):
+        queryset = FeverAlert.objects.select_related("venue", "person", "venue__area")
+        if self.request.GET.get("all") != "1":
+            queryset = queryset.filter(status="open")
+        return queryset
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["handle_form"] = AlertHandleForm()
+        return context
+
+
+class FeverAlertHandleView(View):
+    def post(self, request, pk):
+        alert = get_object_or_404(FeverAlert.objects.restrict(request.user), pk=pk)
+        form = AlertHandleForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, _("Say what was done."))
+            return redirect("fever-alerts")
+        try:
+            services.fever_alert_handle(
+                actor=request.user, alert=alert, note=form.cleaned_data["note"]
+            )
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, _("Alert closed."))
+        return redirect("fever-alerts")
+
+
+class CheckInListView(ScopedListView):
+    """Check-ins by venue or by person, for tracing staff; unfiltered it lists nothing,
+    as whereabouts are looked at for a reason, not browsed."""
+
+    model = CheckIn
+    template_name = "venues/checkin_list.html"
+    context_object_name = "checkins"
+
+    def get_base_queryset(self):
+        queryset = CheckIn.objects.select_related("venue", "person").order_by("-checked_in_at")
+        venue, person = self.request.GET.get("venue"), self.request.GET.get("person")
+        if not (venue and venue.isdigit()) and not (person and person.isdigit()):
+            return queryset.none()
+        if venue and venue.isdigit():
+            queryset = queryset.filter(venue_id=int(venue))
+        if person and person.isdigit():
+            queryset = queryset.filter(person_id=int(person))
+        return queryset
+
+
+# ---- the public page a phone opens from the venue code ---------------------------------
+
+DEVICE_COOKIE = "tongchou_me"
+DEVICE_SALT = "venues.phone-checkin"
+DEVICE_MAX_AGE = 365 * 24 * 3600
+# Failed identity checks count against this pseudo-username per address, so the
+# page cannot be used to test which ID numbers live in the district.
+LOCKOUT_NAME = "#phone-checkin"
+
+
+def remembered_person(request) -> Person | None:
+    """The resident this device checked in as before (a signed cookie holding their code token)."""
+    token = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+    if not token:
+        return None
+    return Person.objects.unscoped_for_system_use().filter(code_token=token).first()
+
+
+def _public_venue(token: str) -> Venue | None:
+    return Venue.objects.unscoped_for_system_use().filter(code_token=token).first()
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PhoneCheckInView(View):
+    template_name = "venues/phone.html"
+
+    def _unknown(self, request):
+        return render(request, "venues/phone_unknown.html", status=404)
+
+    def get(self, request, token):
+        venue = _public_venue(token)
+        if venue is None or not venue.is_active:
+            return self._unknown(request)
+        person = remembered_person(request)
+        form = PhoneCheckInForm() if person else PhoneIdentityForm()
+        return render(request, self.template_name, self._context(venue, person, form))
+
+    def _context(self, venue, person, form):
+        return {
+            "venue": venue,
+            "person": person,
+            "masked_name": mask_name(person.name) if person else "",
+            "form": form,
+        }
+
+    def post(self, request, token):
+        venue = _public_venue(token)
+        if venue is None or not venue.is_active:
+            return self._unknown(request)
+        person = remembered_person(request)
+        remember = person is None
+        form = PhoneCheckInForm(request.POST) if person else PhoneIdentityForm(request.POST)
+        if not form.is_valid():
+            return render(
+                request, self.template_name, self._context(venue, person, form), status=400
+            )
+        if person is None:
+            person = self._identify(request, form)
+            if person is None:
+                return render(
+                    request, self.template_name, self._context(venue, None, form), status=400
+                )
+        try:
+            checkin = services.checkin_by_phone(
+                venue=venue, person=person, temperature=form.cleaned_data.get("temperature")
+            )
+        except InvalidCheckIn as exc:
+            form.add_error("temperature", str(exc))
+            shown = None if remember else person
+            return render(
+                request, self.template_name, self._context(venue, shown, form), status=400
+            )
+        response = render(
+            request,
+            "venues/phone_done.html",
+            {"venue": venue, "checkin": checkin, "masked_name": mask_name(person.name)},
+        )
+        if remember:
+            response.set_signed_cookie(
+                DEVICE_COOKIE,
+                person.code_token,
+                salt=DEVICE_SALT,
+                max_age=DEVICE_MAX_AGE,
+                httponly=True,
+                samesite="Lax",
+                secure=request.is_secure(),
+            )
+        return response
+
+    def _identify(self, request, form) -> Person | None:
+        address = client_address(request)
+        if is_locked_out(username=LOCKOUT_NAME, address=address):
+            form.add_error(
+                None, _("Too many attempts from this device. Ask the staff at the door.")
+            )
+            return None
+        data = form.cleaned_data
+        person = (
+            Person.objects.unscoped_for_system_use()
+            .filter(id_number=normalize_id_number(data["id_number"]))
+            .first()
+        )
+        if person is None or person.name != " ".join(data["name"].split()):
+            login_failure_record(username=LOCKOUT_NAME, address=address)
+            # One message for "no such person" and "wrong name": no hint either way.
+            form.add_error(
+                None,
+                _(
+                    "The name and ID number do not match a registered resident. "
+                    "Ask the staff at the door to check you in."
+                ),
+            )
+            return None
+        return person
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PhoneForgetView(View):
+    """Forget the identity this device remembers (a shared phone, a borrowed one)."""
+
+    def post(self, request):
+        response = render(request, "venues/phone_forgotten.html")
+        response.delete_cookie(DEVICE_COOKIE)
+        return response
+
+
+@method_decorator(login_not_required, name="dispatch")
+class MyCodeView(View):
+    """The remembered resident's own personal code, for a door keeper to scan."""
+
+    def get(self, request):
+        person = remembered_person(request)
+        if person is None:
+            return render(request, "venues/phone_unknown.html", {"no_identity": True}, status=404)
+        return render(
+            request,
+            "venues/my_code.html",
+            {
+                "masked_name": mask_name(person.name),
+                "qr": qr_svg(personal_code_text(person.code_token), scale=8),
+                "now": timezone.now(),
+            },
+        )
