@@ -12,7 +12,8 @@ from tongchou.grid.choices import Level
 class GridNode(TimeStampedModel):
     """One area of the district at one of five levels, answered for by one person.
 
-    ``path`` is the materialised path of primary keys (``/1/4/17/``); "this
+    ``path`` is the materialised path of zero-padded primary keys
+    (``/00000001/00000004/00000017/``); "this
     node and everything below" is ``path__startswith`` on an index.
     """
 

@@ -33,7 +33,8 @@ def grid_node_create(
     node = GridNode(code=code, name=name, level=level, parent=parent, owner=owner, path="")
     node.full_clean(exclude=["path"])
     node.save()
-    node.path = f"{parent.path if parent else '/'}{node.pk}/"
+    # Zero-padded keys make the path's text order the tree order, siblings by age.
+    node.path = f"{parent.path if parent else '/'}{node.pk:08d}/"
     node.save(update_fields=["path"])
     audit_record(
         actor=actor,

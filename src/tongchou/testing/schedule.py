@@ -1,9 +1,9 @@
 """Which communities come to which site in which hour, so no queue grows past a bound.
 
-Every grid of a zone goes to the site whose area holds it (or, when none
-does, to the least loaded site). Then, per site, grids are placed one by one
-in the earliest hour where the queue, simulated hour by hour against the
-site's capacity, stays within the bound the planner set.
+Every building of a zone goes to the site whose area holds it (or, when none
+does, to the least loaded site). Then, per site, buildings are placed one by
+one, in tree order, in the earliest hour where the queue, simulated hour by
+hour against the site's capacity, stays within the bound the planner set.
 """
 
 from collections import defaultdict
@@ -12,7 +12,6 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q
 
 from tongchou.grid.choices import Level
-from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
 from tongchou.testing.models import SamplingSite, Zone
 from tongchou.testing.selectors import expected_people
@@ -47,89 +46,87 @@ def simulate_queue(arrivals: list[int], capacity: int) -> list[int]:
     return queue
 
 
-def grid_sizes(zone: Zone) -> dict[int, tuple[GridNode, int]]:
-    """Expected people of each grid in the zone (people on buildings count to their grid)."""
+def call_units(zone: Zone) -> list[tuple[str, str, int]]:
+    """(label, path, expected people) of each building of the zone, in tree order.
+
+    Buildings are the unit a grid worker calls down at one time: a whole grid
+    (about a thousand people) is more than a site takes in an hour. People
+    registered on a grid but no building form one unit of their own.
+    """
     zone_paths = list(zone.zone_nodes.values_list("node__path", flat=True))
     if not zone_paths:
-        return {}
-    under_zone = Q()
-    for path in zone_paths:
-        under_zone |= Q(path__startswith=path)
-    grids = {g.path: g for g in GridNode.objects.filter(under_zone, level=Level.GRID)}
+        return []
     person_in_zone = Q()
     for path in zone_paths:
         person_in_zone |= Q(area__path__startswith=path)
     counts = (
         expected_people(zone.round, Person.objects.filter(person_in_zone))
-        .values("area__path")
+        .values("area_id", "area__path", "area__name", "area__level", "area__parent__name")
         .annotate(n=Count("id"))
+        .order_by("area__path")
     )
-    sizes: dict[int, list] = {}
+    units = []
     for row in counts:
-        path = row["area__path"]
-        grid = next((g for p, g in grids.items() if path.startswith(p)), None)
-        if grid is None:
-            continue
-        sizes.setdefault(grid.pk, [grid, 0])[1] += row["n"]
-    return {pk: (grid, n) for pk, (grid, n) in sizes.items()}
+        if row["area__level"] == Level.BUILDING:
+            label = f"{row['area__parent__name']}{row['area__name']}"
+        else:
+            label = row["area__name"]
+        units.append((label, row["area__path"], row["n"]))
+    return units
 
 
 def propose_schedule(zone: Zone, *, queue_bound: int) -> list[SitePlan]:
-    """A proposed hour for every grid at every site of the zone."""
+    """A proposed hour for every building at every site of the zone."""
     sites = list(zone.sites.select_related("area").order_by("name"))
     if not sites:
         return []
     hours = zone.hours
-    assigned: dict[int, list[tuple[GridNode, int]]] = defaultdict(list)
+    assigned: dict[int, list[tuple[str, int]]] = defaultdict(list)
     load: dict[int, int] = defaultdict(int)
-    for grid, size in sorted(grid_sizes(zone).values(), key=lambda item: item[0].path):
-        holders = [s for s in sites if grid.path.startswith(s.area.path)]
-        site = (
-            max(holders, key=lambda s: len(s.area.path))
-            if holders
-            else min(sites, key=lambda s: load[s.pk] / s.hourly_capacity)
-        )
-        assigned[site.pk].append((grid, size))
+    for label, path, size in call_units(zone):
+        holders = [s for s in sites if path.startswith(s.area.path)]
+        if holders:
+            site = max(holders, key=lambda s: len(s.area.path))
+        else:
+            site = min(sites, key=lambda s: load[s.pk] / s.hourly_capacity)
+        assigned[site.pk].append((label, size))
         load[site.pk] += size
-    plans = []
-    for site in sites:
-        arrivals = [0] * len(hours)
-        names: list[list[str]] = [[] for _ in hours]
-        overloaded = False
-        for grid, size in assigned[site.pk]:
-            chosen = None
-            for index in range(len(hours)):
-                trial = arrivals.copy()
-                trial[index] += size
-                if max(simulate_queue(trial, site.hourly_capacity)) <= queue_bound:
-                    chosen = index
-                    break
-            if chosen is None:
-                overloaded = True
-                chosen = min(
-                    range(len(hours)),
-                    key=lambda i: max(
-                        simulate_queue(
-                            [a + (size if j == i else 0) for j, a in enumerate(arrivals)],
-                            site.hourly_capacity,
-                        )
-                    ),
-                )
-            arrivals[chosen] += size
-            names[chosen].append(grid.name)
-        queue = simulate_queue(arrivals, site.hourly_capacity)
-        plans.append(
-            SitePlan(
-                site=site,
-                people=sum(arrivals),
-                overloaded=overloaded or (queue and queue[-1] > 0),
-                hours=[
-                    HourPlan(hour=h, arrivals=arrivals[i], queue_after=queue[i], grids=names[i])
-                    for i, h in enumerate(hours)
-                ],
-            )
-        )
-    return plans
+    return [_plan_site(site, hours, assigned[site.pk], queue_bound) for site in sites]
+
+
+def _plan_site(site, hours, units, queue_bound) -> SitePlan:
+    arrivals = [0] * len(hours)
+    names: list[list[str]] = [[] for _ in hours]
+    overloaded = False
+    capacity = site.hourly_capacity
+    for label, size in units:
+        chosen = None
+        for index in range(len(hours)):
+            trial = arrivals.copy()
+            trial[index] += size
+            if max(simulate_queue(trial, capacity)) <= queue_bound:
+                chosen = index
+                break
+        if chosen is None:
+            overloaded = True
+
+            def worst_queue(i, size=size):
+                trial = [a + (size if j == i else 0) for j, a in enumerate(arrivals)]
+                return max(simulate_queue(trial, capacity))
+
+            chosen = min(range(len(hours)), key=worst_queue)
+        arrivals[chosen] += size
+        names[chosen].append(label)
+    queue = simulate_queue(arrivals, capacity)
+    return SitePlan(
+        site=site,
+        people=sum(arrivals),
+        overloaded=overloaded or bool(queue and queue[-1] > 0),
+        hours=[
+            HourPlan(hour=h, arrivals=arrivals[i], queue_after=queue[i], grids=names[i])
+            for i, h in enumerate(hours)
+        ],
+    )
 
 
 CHART_HEIGHT = 100

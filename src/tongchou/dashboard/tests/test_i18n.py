@@ -199,3 +199,10 @@ def test_the_people_list_switches_to_english_and_back(compiled_catalogue, client
     switch_language(client, "zh-hans")
     html = client.get(reverse("person-list")).content.decode()
     assert '<html lang="zh-hans">' in html and "查询" in html
+
+
+def test_a_browser_set_to_english_still_gets_chinese_until_the_user_switches(
+    compiled_catalogue, db, client
+):
+    html = client.get(reverse("login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert '<html lang="zh-hans">' in html and "登录" in html
