@@ -140,3 +140,21 @@ def test_a_lab_uploads_a_results_file_and_gets_the_bad_rows_back(
     assert "F9" in b"".join(errors.streaming_content).decode("utf-8-sig")
     assert Tube.objects.get(barcode="F1").result == "negative"
     assert client_for("grid_a").get(reverse("results-upload")).status_code == 404
+
+
+def test_the_missing_list_exports_masked_and_logged(client_for, testing_round, people, tmp_path):
+    from tongchou.common.spreadsheets import read_rows
+    from tongchou.core.models import AccessLog
+
+    response = client_for("grid_a").get(reverse("round-missing-export", args=[testing_round.pk]))
+    path = tmp_path / "m.xlsx"
+    path.write_bytes(response.content)
+    rows = list(read_rows(path))
+    assert {r[0] for r in rows[1:]} == {"张三", "李四"}
+    assert people["a1"].id_number not in str(rows) and "138****5678" in str(rows)
+    entry = AccessLog.objects.get()
+    assert entry.kind == "export" and entry.row_count == 2
+    outside = client_for("grid_a").get(
+        reverse("round-missing-export", args=[testing_round.pk]), {"node": people["b"].area_id}
+    )
+    assert outside.status_code == 404 and AccessLog.objects.count() == 1
