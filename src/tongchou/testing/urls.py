@@ -14,7 +14,9 @@ urlpatterns = [
     path("zones/<int:pk>/schedule/", views.ScheduleView.as_view(), name="zone-schedule"),
     path("<int:pk>/missing/", views.MissingListView.as_view(), name="round-missing"),
     path("<int:pk>/missing/live/", views.MissingLiveView.as_view(), name="round-missing-live"),
-    path("<int:pk>/missing/export/", views.MissingExportView.as_view(), name="round-missing-export"),
+    path(
+        "<int:pk>/missing/export/", views.MissingExportView.as_view(), name="round-missing-export"
+    ),
     path("<int:pk>/report/", views.RoundReportView.as_view(), name="round-report"),
     path("results/", views.ResultUploadView.as_view(), name="results-upload"),
     path("results/<int:pk>/", views.ResultJobView.as_view(), name="results-job"),
