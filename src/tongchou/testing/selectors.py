@@ -164,17 +164,22 @@ def rounds_visible_to(user):
     return TestingRound.objects.filter(overlap).select_related("area")
 
 
-def round_report(testing_round: TestingRound, *, user) -> dict:
-    """The final report's figures and a short written summary in the style of the page."""
-    coverage = coverage_by_node(testing_round, user=user)
-    zones = []
+def coverage_by_zone(testing_round: TestingRound, coverage: list[dict], zones=None) -> list[dict]:
+    """Expected and sampled per zone, summed over the topmost nodes the user sees in it."""
     paths = zone_of_nodes(testing_round)
-    for zone in testing_round.zones.all():
+    figures = []
+    for zone in testing_round.zones.all() if zones is None else zones:
         zone_paths = [p for p, z in paths if z.pk == zone.pk]
-        top = [n for n in coverage if n["path"] in zone_paths]
+        inside = [n for n in coverage if any(n["path"].startswith(p) for p in zone_paths)]
+        inside_paths = {n["path"] for n in inside}
+        top = [
+            n
+            for n in inside
+            if not any(n["path"] != other and n["path"].startswith(other) for other in inside_paths)
+        ]
         expected = sum(n["expected"] for n in top)
         sampled = sum(n["sampled"] for n in top)
-        zones.append(
+        figures.append(
             {
                 "zone": zone,
                 "expected": expected,
@@ -182,6 +187,13 @@ def round_report(testing_round: TestingRound, *, user) -> dict:
                 "rate": sampled / expected if expected else 1.0,
             }
         )
+    return figures
+
+
+def round_report(testing_round: TestingRound, *, user) -> dict:
+    """The final report's figures and a short written summary in the style of the page."""
+    coverage = coverage_by_node(testing_round, user=user)
+    zones = coverage_by_zone(testing_round, coverage)
     tubes = tube_figures(testing_round)
     retests = testing_round.retests.values("status").annotate(n=Count("id"))
     retest_counts = {r["status"]: r["n"] for r in retests}

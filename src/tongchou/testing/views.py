@@ -24,6 +24,7 @@ from tongchou.testing.models import Zone
 from tongchou.testing.schedule import chart_bars, propose_schedule
 from tongchou.testing.selectors import (
     coverage_by_node,
+    coverage_by_zone,
     grid_live_figures,
     missing_people,
     recommend_pool_size,
@@ -92,13 +93,15 @@ class RoundDetailView(RoleRequiredMixin, View):
     def get(self, request, pk):
         testing_round = _round(request, pk)
         zones = testing_round.zones.prefetch_related("sites__samplers", "zone_nodes__node")
+        coverage = coverage_by_node(testing_round, user=request.user)
         return render(
             request,
             "testing/round_detail.html",
             {
                 "round": testing_round,
                 "zones": zones,
-                "coverage": coverage_by_node(testing_round, user=request.user),
+                "coverage": coverage,
+                "zone_figures": [(z["zone"], z) for z in coverage_by_zone(testing_round, coverage)],
                 "can_plan": request.user.role in PLANNERS,
                 "advice": recommend_pool_size(testing_round.expected_positivity),
             },

@@ -79,3 +79,16 @@ def test_dorfman_recommends_pools_that_fit_the_positivity():
     assert recommend_pool_size(0.05)["recommended"] == 5
     assert recommend_pool_size(0.4)["recommended"] == 1
     assert recommend_pool_size(0.01)["unconstrained_optimum"] == 11
+
+
+def test_zone_figures_sum_the_topmost_nodes_in_scope(testing_round, personas, sampled):
+    from tongchou.testing.selectors import coverage_by_zone
+
+    for persona, west in (("command", (3, 1)), ("grid_a", (2, 1))):
+        coverage = coverage_by_node(testing_round, user=personas[persona])
+        zones = {
+            z["zone"].name: (z["expected"], z["sampled"])
+            for z in coverage_by_zone(testing_round, coverage)
+        }
+        assert zones["武盛大道以西"] == west
+    assert zones["武盛大道以东"] == (0, 0)  # grid A's worker sees nothing of the east
