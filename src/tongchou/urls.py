@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.i18n import set_language
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from tongchou.registry.views_codes import resident_code
 from tongchou.venues.urls import public_urlpatterns as venue_code_urls
 
 urlpatterns = [
@@ -13,6 +14,8 @@ urlpatterns = [
     path("grid/", include("tongchou.grid.urls")),
     path("people/", include("tongchou.registry.urls")),
     path("tasks/", include("tongchou.command.urls")),
+    # A resident's own code, opened from the link they were sent: no account, no sign-in.
+    path("my-code/<slug:token>/", resident_code, name="resident-code"),
     path("venues/", include("tongchou.venues.urls")),
     path("v/", include(venue_code_urls)),
     path("tracing/", include("tongchou.tracing.urls")),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tongchou.registry import views
+from tongchou.registry import views, views_codes
 
 urlpatterns = [
     path("", views.PersonListView.as_view(), name="person-list"),
@@ -13,4 +13,9 @@ urlpatterns = [
     path("import/<int:pk>/errors/", views.ImportErrorsView.as_view(), name="import-errors"),
     path("export/", views.PersonExportView.as_view(), name="person-export"),
     path("duplicates/", views.PossibleDuplicatesView.as_view(), name="person-duplicates"),
+    path(
+        "households/<int:pk>/codes/",
+        views_codes.HouseholdCodesView.as_view(),
+        name="household-codes",
+    ),
 ]

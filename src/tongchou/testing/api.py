@@ -42,6 +42,15 @@ class ScanBatchSerializer(serializers.Serializer):
     scans = ScanSerializer(many=True)
 
 
+class WalkInSerializer(serializers.Serializer):
+    tube = serializers.CharField(max_length=40, help_text="tube barcode")
+    key = serializers.CharField(max_length=64, help_text="idempotency key made by the device")
+    name = serializers.CharField(max_length=64)
+    # Longer than 18: the service normalises spaces and a lower-case x itself.
+    id_number = serializers.CharField(max_length=32)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
 class SealSerializer(serializers.Serializer):
     tube = serializers.CharField(max_length=40)
 
@@ -144,6 +153,29 @@ class ScanBatchView(APIView):
                     }
                 )
         return Response({"results": answers})
+
+
+class WalkInView(APIView):
+    """Register someone not on the ledger at the tube's site and sample them into the tube.
+
+    The answer is a scan's answer: a name and a masked ID number, never the new code.
+    """
+
+    @extend_schema(request=WalkInSerializer, responses={200: dict})
+    def post(self, request):
+        data = WalkInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        scan = data.validated_data
+        result = _api_call(
+            services.walk_in_sample,
+            actor=request.user,
+            tube_barcode=scan["tube"],
+            idempotency_key=scan["key"],
+            name=scan["name"],
+            id_number=scan["id_number"],
+            phone=scan["phone"],
+        )
+        return Response({"key": scan["key"], **result.as_dict()})
 
 
 class SealView(APIView):

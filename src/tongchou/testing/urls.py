@@ -1,10 +1,11 @@
 """Pages of mass testing, under /testing/."""
 
-from django.urls import path
+from django.urls import include, path
 
 from tongchou.testing import views
 
 urlpatterns = [
+    path("sample/", include("tongchou.testing.urls_sampler")),
     path("", views.RoundListView.as_view(), name="round-list"),
     path("new/", views.RoundCreateView.as_view(), name="round-create"),
     path("<int:pk>/", views.RoundDetailView.as_view(), name="round-detail"),

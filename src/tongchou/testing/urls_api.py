@@ -9,6 +9,7 @@ urlpatterns = [
     path("tubes/", api.TubeOpenView.as_view(), name="testing-tube-open"),
     path("scans/", api.ScanView.as_view(), name="testing-scan"),
     path("scans/batch/", api.ScanBatchView.as_view(), name="testing-scan-batch"),
+    path("walk-ins/", api.WalkInView.as_view(), name="testing-walk-in"),
     path("seal/", api.SealView.as_view(), name="testing-seal"),
     path("results/", api.ResultBatchView.as_view(), name="testing-results"),
 ]

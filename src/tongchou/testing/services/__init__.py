@@ -15,6 +15,7 @@ from tongchou.testing.services.sampling import (
     tube_open,
     tube_seal,
     walk_in_register,
+    walk_in_sample,
 )
 
 __all__ = [
@@ -30,5 +31,6 @@ __all__ = [
     "tube_open",
     "tube_seal",
     "walk_in_register",
+    "walk_in_sample",
     "zone_create",
 ]

@@ -12,6 +12,7 @@ from tongchou.command.services import task_create
 from tongchou.common.masking import mask_id_number
 from tongchou.core.choices import Role
 from tongchou.core.services import audit_record
+from tongchou.registry.codes import token_from_personal_code
 from tongchou.registry.models import Person
 from tongchou.registry.services import person_register_walk_in
 from tongchou.testing.choices import (
@@ -138,7 +139,8 @@ def sample_scan(
     )
     if earlier is not None:
         return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", earlier.person)
-    person = Person.objects.select_related("area").filter(code_token=code_token.strip()).first()
+    token = token_from_personal_code(code_token)
+    person = Person.objects.select_related("area").filter(code_token=token).first()
     if person is None:
         return answer(ScanOutcome.UNKNOWN_CODE, "无法识别的个人码，请核对或现场登记")
     if tube.samples.filter(person=person).exists():
@@ -229,6 +231,43 @@ def walk_in_register(
         description=f"{site.name}现场登记，请核实住址并归入所属网格。",
     )
     return person
+
+
+@transaction.atomic
+def walk_in_sample(
+    *,
+    actor,
+    tube_barcode: str,
+    idempotency_key: str,
+    name: str,
+    id_number: str,
+    phone: str = "",
+) -> ScanResult:
+    """Register a walk-in at the tube's site and put them into the tube, in one step.
+
+    The sampler's phone never holds the new person's code token. Sent again
+    with the same key (a lost reply), it registers no one and asks for no
+    second check by the grid worker.
+    """
+    tube = Tube.objects.filter(barcode=tube_barcode.strip()).select_related("site").first()
+    if tube is None or not sites_for(actor).filter(pk=tube.site_id).exists():
+        raise Http404
+    earlier = (
+        Sample.objects.filter(idempotency_key=idempotency_key).select_related("person").first()
+    )
+    person = (
+        earlier.person
+        if earlier is not None
+        else walk_in_register(
+            actor=actor, site=tube.site, name=name, id_number=id_number, phone=phone
+        )
+    )
+    return sample_scan(
+        actor=actor,
+        tube_barcode=tube.barcode,
+        code_token=person.code_token,
+        idempotency_key=idempotency_key,
+    )
 
 
 @transaction.atomic

@@ -2,16 +2,9 @@
 
 import pytest
 
-from .conftest import htmx_loaded
+from .conftest import PHONE, htmx_loaded
 
 pytestmark = pytest.mark.browser
-
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 3,
-    "is_mobile": True,
-    "has_touch": True,
-}
 
 
 def test_the_people_list_fits_a_phone_and_the_nav_collapses(new_page, url, sign_in, people):

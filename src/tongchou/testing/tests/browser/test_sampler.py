@@ -1,0 +1,129 @@
+"""The sampler's phone page in Chromium: a tube of ten through a dropped connection, and
+the scans that need the sampler to act."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tongchou.browser_fixtures import PHONE
+from tongchou.registry.codes import personal_code_payload
+from tongchou.testing import services
+from tongchou.testing.choices import TubeStatus
+from tongchou.testing.models import Sample, Tube
+from tongchou.testing_support import PersonFactory, valid_id_number
+
+pytestmark = pytest.mark.browser
+
+
+def open_sampler_page(new_page, url, sign_in, site):
+    page = new_page(**PHONE)
+    sign_in(page, "sampler")
+    page.goto(url("sampler-sites"))
+    page.click(f"#sites a[href='/testing/sample/{site.pk}/']")
+    page.wait_for_url(url("sampler-page", site.pk))
+    return page
+
+
+def open_tube(page, barcode: str, kind: str = "pool10") -> None:
+    page.click(f"label[for=kind-{kind}]")
+    page.fill("#tube-barcode", barcode)
+    page.press("#tube-barcode", "Enter")
+    expect(page.locator("#tube-shown")).to_have_text(barcode)
+
+
+def scan(page, code: str) -> None:
+    page.fill("#person-code", code)
+    page.press("#person-code", "Enter")
+
+
+def test_a_tube_of_ten_fills_through_a_lost_connection_and_is_sealed(
+    new_page, url, sign_in, site, district, db_turn
+):
+    residents = PersonFactory.create_batch(10, area=district["grid_a"])
+    page = open_sampler_page(new_page, url, sign_in, site)
+    count, waiting = page.locator("#tube-count"), page.locator("#sync-waiting")
+    open_tube(page, "T0001")
+    expect(count).to_have_text("0 / 10")
+
+    offline = range(4, 8)  # the 4th to the 7th scans are made with no connection
+    for n, person in enumerate(residents, start=1):
+        if n == offline.start:
+            page.context.set_offline(True)
+        scan(page, personal_code_payload(person.code_token))
+        expect(count).to_have_text(f"{n} / 10")  # counted at once, online or not
+        if n in offline:
+            expect(waiting).to_have_attribute("data-count", str(n - offline.start + 1))
+        else:
+            expect(waiting).to_have_attribute("data-count", "0")
+            expect(page.locator("#notice-person")).to_contain_text(person.name)
+        if n == offline.stop - 1:
+            expect(page.locator("#sync-state")).not_to_be_empty()
+            with db_turn():
+                assert Sample.objects.filter(tube__barcode="T0001").count() == offline.start - 1
+            page.context.set_offline(False)
+            expect(waiting).to_have_attribute("data-count", "0")
+            expect(page.locator("#entries [data-key]")).to_have_count(n)
+            expect(page.locator("#entries .text-bg-secondary")).to_have_count(0)  # none pending
+
+    page.click("#seal")
+    expect(page.locator("#open-form")).to_be_visible()
+    expect(page.locator("#notice")).to_contain_text("T0001")
+    expect(waiting).to_have_attribute("data-count", "0")
+    html = page.content()
+    assert not any(p.id_number in html or p.phone in html for p in residents)
+    assert page.evaluate("Object.values(localStorage).join('')").count("pending") == 0
+    with db_turn():
+        tube = Tube.objects.get(barcode="T0001")
+        assert tube.status == TubeStatus.SEALED
+        assert set(Sample.objects.filter(tube=tube).values_list("person_id", flat=True)) == {
+            p.pk for p in residents
+        }
+        assert Sample.objects.count() == 10
+
+
+def test_already_sampled_unknown_and_excluded_scans_are_shown_and_handled(
+    new_page, url, sign_in, site, district, personas, db_turn
+):
+    sampled_before, pupil = PersonFactory.create_batch(2, area=district["grid_a"])
+    pupil.tags = ",boarding_pupil,"
+    pupil.save(update_fields=["tags"])
+    earlier = services.tube_open(actor=personas["sampler"], site=site, barcode="E1", kind="single")
+    services.sample_scan(
+        actor=personas["sampler"],
+        tube_barcode=earlier.barcode,
+        code_token=sampled_before.code_token,
+        idempotency_key="earlier",
+    )
+    page = open_sampler_page(new_page, url, sign_in, site)
+    open_tube(page, "T0002")
+    attention = page.locator("#attention-list")
+
+    scan(page, personal_code_payload(pupil.code_token))
+    expect(attention.locator("[data-outcome=excluded]")).to_have_count(1)
+
+    scan(page, personal_code_payload(sampled_before.code_token))
+    resample = attention.locator("[data-outcome=already_sampled]")
+    expect(resample).to_contain_text(sampled_before.name)
+    resample.locator("input[name=reason]").fill("第一次采样管破损")
+    resample.locator("button[type=submit]").click()
+    expect(page.locator("#tube-count")).to_have_text("1 / 10")
+    expect(page.locator("#notice")).to_have_attribute("data-outcome", "added")
+
+    scan(page, "TCP:no-such-person-code")
+    unknown = attention.locator("[data-outcome=unknown_code]")
+    id_number = valid_id_number()
+    unknown.locator("input[name=name]").fill("临时")
+    unknown.locator("input[name=id_number]").fill(id_number)
+    unknown.locator("input[name=phone]").fill("13900001111")
+    unknown.locator("button[type=submit]").click()
+    expect(page.locator("#tube-count")).to_have_text("2 / 10")
+    expect(page.locator("#entries")).to_contain_text("临时")
+    expect(attention.locator("[data-outcome=unknown_code]")).to_have_count(0)
+    assert id_number not in page.content()
+
+    with db_turn():
+        names = set(
+            Sample.objects.filter(tube__barcode="T0002").values_list("person__name", flat=True)
+        )
+        assert names == {sampled_before.name, "临时"}
+        again = Sample.objects.get(tube__barcode="T0002", person=sampled_before)
+        assert again.resample_reason == "第一次采样管破损"
