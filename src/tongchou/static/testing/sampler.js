@@ -265,7 +265,10 @@
       error.textContent = text.needsConnection;
       return;
     }
-    const walkInKey = newKey();
+    // Kept until it is answered: pressing again after a lost answer is then a replay
+    // the server recognises, not a second scan.
+    entry.walkInKey = entry.walkInKey || newKey();
+    const walkInKey = entry.walkInKey;
     save();
     const fields = new FormData(form);
     const button = form.querySelector("button");
@@ -286,6 +289,7 @@
       if (!now) return;
       moveEntry(now.entry, now.tube, target);
       delete now.entry.code;
+      delete now.entry.walkInKey;
       now.entry.key = walkInKey;
       applyAnswer(now.entry, data);
       ui.notice = null;
@@ -404,8 +408,10 @@
       const found = findEntry(answer.key);
       if (found) applyAnswer(found.entry, answer);
     }
-    // Only what was answered leaves the queue.
+    // Only what was answered leaves the queue; an answer with none of them in it is
+    // treated as no answer, or sync() would send the same batch again at once, forever.
     const answered = new Set(answers.map((a) => a.key));
+    if (!batch.some((op) => answered.has(op.key))) throw new NoAnswer("no scan answered");
     dequeue(batch.filter((op) => answered.has(op.key)).map((op) => op.id));
   }
 
@@ -418,8 +424,9 @@
       showNotice("success", text.sealed, op.tube + " · " + data.count);
       return;
     }
-    // Refused (every scan in it was refused, say): the tube is open again to fill.
-    if (tube) {
+    // Refused (every scan in it was refused, say): the tube is open again to fill,
+    // unless it was never opened on the server at all.
+    if (tube && tube.status === "sealing") {
       tube.status = "open";
       if (!state.current[tube.site]) state.current[tube.site] = tube.barcode;
     }
@@ -541,7 +548,11 @@
       "li",
       { class: "list-group-item d-flex justify-content-between gap-2", "data-key": entry.key },
       el("span", {}, who(entry) || "—"),
-      el("span", { class: "badge text-bg-" + (TONE[entry.outcome] || "secondary") }, outcomeLabel(entry)),
+      el(
+        "span",
+        { class: "badge text-wrap text-bg-" + (TONE[entry.outcome] || "secondary") },
+        outcomeLabel(entry),
+      ),
     );
   }
 
