@@ -11,8 +11,11 @@ import logging
 import threading
 import time
 import traceback
+import uuid
 from collections.abc import Callable
+from pathlib import Path
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -102,3 +105,14 @@ def work_forever(stop: threading.Event | None = None, poll_seconds: float = 1.0)
             time.sleep(poll_seconds)
         finally:
             connection.close_if_unusable_or_obsolete()
+
+
+def store_upload(upload) -> Path:
+    """Save an uploaded file where jobs read their input, under a name nobody can guess."""
+    folder = Path(settings.JOB_FILES_DIR) / "uploads"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
+    with path.open("wb") as fh:
+        for part in upload.chunks():
+            fh.write(part)
+    return path

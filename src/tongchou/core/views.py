@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -168,3 +168,37 @@ class AccessLogView(RoleRequiredMixin, ListView):
 
     def get_queryset(self):
         return AccessLog.objects.select_related("actor")
+
+
+class ServiceFormView(View):
+    """A page whose form calls one service: GET shows the form, POST validates it and
+    calls ``perform``; a ValidationError from the service lands on the form.
+
+    Subclasses set ``form_class`` and ``template_name`` and define ``perform(data)``
+    (returning where to go next) and, if needed, ``get_context(**kwargs)``.
+    """
+
+    form_class = None
+    template_name = ""
+
+    def get_form_kwargs(self) -> dict:
+        return {"user": self.request.user}
+
+    def get_context(self, **kwargs) -> dict:
+        return {}
+
+    def render_form(self, form, status=200, **kwargs):
+        context = {"form": form, **self.get_context(**kwargs)}
+        return render(self.request, self.template_name, context, status=status)
+
+    def get(self, request, **kwargs):
+        return self.render_form(self.form_class(**self.get_form_kwargs()), **kwargs)
+
+    def post(self, request, **kwargs):
+        form = self.form_class(request.POST, **self.get_form_kwargs())
+        if form.is_valid():
+            try:
+                return redirect(self.perform(form.cleaned_data, **kwargs))
+            except ValidationError as exc:
+                form.add_error(None, exc)
+        return self.render_form(form, status=400, **kwargs)

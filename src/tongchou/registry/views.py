@@ -1,7 +1,6 @@
 """Pages for residents: list and search, a person's page, edit, reveal, import, export."""
 
 import tempfile
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -14,7 +13,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from tongchou.core.choices import ROLES_EDITING_PEOPLE, ROLES_SEEING_PEOPLE
-from tongchou.core.jobs import job_enqueue
+from tongchou.core.jobs import job_enqueue, store_upload
 from tongchou.core.lockout import client_address
 from tongchou.core.models import Job
 from tongchou.core.privacy import may_reveal
@@ -181,12 +180,7 @@ class PersonImportView(RoleRequiredMixin, View):
             jobs = Job.objects.filter(created_by=request.user, kind=IMPORT_PEOPLE)[:10]
             return render(request, self.template_name, {"form": form, "jobs": jobs}, status=400)
         upload = form.cleaned_data["file"]
-        folder = Path(settings.JOB_FILES_DIR) / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as fh:
-            for part in upload.chunks():
-                fh.write(part)
+        path = store_upload(upload)
         job = job_enqueue(
             kind=IMPORT_PEOPLE,
             params={"path": str(path), "actor_id": request.user.pk, "file_name": upload.name},

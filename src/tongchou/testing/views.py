@@ -1,6 +1,5 @@
 """Pages of mass testing: plan a round, follow its coverage, record the missing, report."""
 
-import uuid
 from pathlib import Path
 
 from django.conf import settings
@@ -8,12 +7,13 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
 from tongchou.core.choices import ROLES_SEEING_PEOPLE, Role
-from tongchou.core.jobs import job_enqueue
-from tongchou.core.views import RoleRequiredMixin
+from tongchou.core.jobs import job_enqueue, store_upload
+from tongchou.core.views import RoleRequiredMixin, ServiceFormView
 from tongchou.grid.choices import Level
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
@@ -51,38 +51,33 @@ class RoundListView(RoleRequiredMixin, View):
         )
 
 
-class RoundCreateView(RoleRequiredMixin, View):
+class RoundCreateView(RoleRequiredMixin, ServiceFormView):
     allowed_roles = PLANNERS
+    form_class = RoundForm
+    template_name = "testing/round_form.html"
 
-    def get(self, request, form=None):
-        form = form or RoundForm(user=request.user)
-        positivity = (form.data.get("expected_positivity") if form.is_bound else None) or 0.1
+    def get_context(self, **kwargs):
+        # Dorfman's advice for the positivity typed so far (or 0.1% before anything is typed).
         try:
-            advice = recommend_pool_size(float(positivity) / 100)
+            typed = (self.request.POST or self.request.GET).get("expected_positivity")
+            positivity = float(typed or 0.1) / 100
+            advice = recommend_pool_size(positivity) if 0 <= positivity < 1 else None
         except ValueError:
             advice = None
-        return render(request, "testing/round_form.html", {"form": form, "advice": advice})
+        return {"advice": advice}
 
-    def post(self, request):
-        form = RoundForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                testing_round = services.round_create(
-                    actor=request.user,
-                    number=data["number"],
-                    name=data["name"],
-                    area=data["area"],
-                    excluded_tags=data["excluded_tags"],
-                    expected_positivity=data["expected_positivity"] / 100,
-                    pool_size=data["pool_size"],
-                    queue_bound=data["queue_bound"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("round-detail", pk=testing_round.pk)
-        return self.get(request, form=form)
+    def perform(self, data):
+        testing_round = services.round_create(
+            actor=self.request.user,
+            number=data["number"],
+            name=data["name"],
+            area=data["area"],
+            excluded_tags=data["excluded_tags"],
+            expected_positivity=data["expected_positivity"] / 100,
+            pool_size=data["pool_size"],
+            queue_bound=data["queue_bound"],
+        )
+        return reverse("round-detail", args=[testing_round.pk])
 
 
 class RoundDetailView(RoleRequiredMixin, View):
@@ -125,36 +120,25 @@ class RoundStatusView(RoleRequiredMixin, View):
         return redirect("round-detail", pk=pk)
 
 
-class ZoneCreateView(RoleRequiredMixin, View):
+class ZoneCreateView(RoleRequiredMixin, ServiceFormView):
     allowed_roles = PLANNERS
+    form_class = ZoneForm
+    template_name = "testing/zone_form.html"
 
-    def get(self, request, pk, form=None):
-        return render(
-            request,
-            "testing/zone_form.html",
-            {"round": _round(request, pk), "form": form or ZoneForm(user=request.user)},
+    def get_context(self, pk):
+        return {"round": _round(self.request, pk)}
+
+    def perform(self, data, pk):
+        services.zone_create(
+            actor=self.request.user,
+            testing_round=_round(self.request, pk),
+            name=data["name"],
+            day=data["day"],
+            start=data["start"],
+            end=data["end"],
+            nodes=data["node_codes"],
         )
-
-    def post(self, request, pk):
-        testing_round = _round(request, pk)
-        form = ZoneForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.zone_create(
-                    actor=request.user,
-                    testing_round=testing_round,
-                    name=data["name"],
-                    day=data["day"],
-                    start=data["start"],
-                    end=data["end"],
-                    nodes=data["node_codes"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("round-detail", pk=pk)
-        return self.get(request, pk, form=form)
+        return reverse("round-detail", args=[pk])
 
 
 def _zone(request, pk) -> Zone:
@@ -164,36 +148,26 @@ def _zone(request, pk) -> Zone:
     return zone
 
 
-class SiteCreateView(RoleRequiredMixin, View):
+class SiteCreateView(RoleRequiredMixin, ServiceFormView):
     allowed_roles = PLANNERS
+    form_class = SiteForm
+    template_name = "testing/site_form.html"
 
-    def get(self, request, pk, form=None):
-        return render(
-            request,
-            "testing/site_form.html",
-            {"zone": _zone(request, pk), "form": form or SiteForm(user=request.user)},
+    def get_context(self, pk):
+        return {"zone": _zone(self.request, pk)}
+
+    def perform(self, data, pk):
+        zone = _zone(self.request, pk)
+        services.site_create(
+            actor=self.request.user,
+            zone=zone,
+            name=data["name"],
+            area=data["area_code"],
+            hourly_capacity=data["hourly_capacity"],
+            lab=data["lab"],
+            samplers=data["samplers"],
         )
-
-    def post(self, request, pk):
-        zone = _zone(request, pk)
-        form = SiteForm(request.POST, user=request.user)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.site_create(
-                    actor=request.user,
-                    zone=zone,
-                    name=data["name"],
-                    area=data["area_code"],
-                    hourly_capacity=data["hourly_capacity"],
-                    lab=data["lab"],
-                    samplers=data["samplers"],
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-            else:
-                return redirect("round-detail", pk=zone.round_id)
-        return self.get(request, pk, form=form)
+        return reverse("round-detail", args=[zone.round_id])
 
 
 class ScheduleView(RoleRequiredMixin, View):
@@ -323,12 +297,7 @@ class ResultUploadView(RoleRequiredMixin, View):
         if not form.is_valid():
             return self.get(request, form=form)
         upload = form.cleaned_data["file"]
-        folder = Path(settings.JOB_FILES_DIR) / "uploads"
-        folder.mkdir(parents=True, exist_ok=True)
-        path = folder / f"{uuid.uuid4().hex}{Path(upload.name).suffix.lower()}"
-        with path.open("wb") as fh:
-            for part in upload.chunks():
-                fh.write(part)
+        path = store_upload(upload)
         job = job_enqueue(
             kind=RESULTS_FILE,
             user=request.user,
