@@ -17,6 +17,8 @@ from tongchou.grid.models import GridNode
 from tongchou.grid.services import grid_import_rows
 from tongchou.registry.ledger import people_import
 from tongchou.testing.demo import load_testing_demo
+from tongchou.tracing.demo import load_tracing_demo
+from tongchou.venues.demo import load_venues_demo
 
 DEMO_PASSWORD = "tongchou-demo"  # noqa: S105  (printed for the demo; never in production)
 # (username, role, full name, node code of the grant)
@@ -32,6 +34,9 @@ DEMO_USERS = [
     ("inspector", Role.INSPECTOR, "市场监管执法员", "SFQ"),
     ("projects", Role.PROJECT_OFFICE, "发改办", "SFQ"),
     ("discipline", Role.DISCIPLINE, "纪工委", "SFQ"),
+    ("tracer", Role.TRACER, "流调专班队员", "SFQ"),
+    # A venue's own responsible person holds no grant: their venue is named to them.
+    ("venue", Role.VENUE_OWNER, "景园超市店长", ""),
 ]
 
 
@@ -85,7 +90,7 @@ def load_demo(*, people: int = 20000, seed: int = 1, progress=None) -> dict:
                 password=DEMO_PASSWORD,
                 role=role,
                 full_name=full_name,
-                node_ids=[node_id[code]],
+                node_ids=[node_id[code]] if code else [],
             )
         now = timezone.now()
         grid1 = GridNode.objects.get(code="SFQ-O01-C01-G01")
@@ -118,4 +123,13 @@ def load_demo(*, people: int = 20000, seed: int = 1, progress=None) -> dict:
             owner_user=users["community"],
         )
     testing = load_testing_demo(users=users)
-    return {"nodes": grid_report.created, **report.summary(), "testing": testing}
+    with transaction.atomic():
+        venues = load_venues_demo(users=users, seed=seed)
+        tracing = load_tracing_demo(users=users)
+    return {
+        "nodes": grid_report.created,
+        **report.summary(),
+        "testing": testing,
+        "venues": venues,
+        "tracing": tracing,
+    }

@@ -8,8 +8,8 @@ checked_in_at) makes each visit one short range scan; no Python loop touches
 a check-in row.
 """
 
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection
@@ -28,27 +28,37 @@ from tongchou.tracing.models import Contact, FollowUp
 from tongchou.venues.models import CheckIn, Venue
 
 
-@dataclass(frozen=True)
-class Overlap:
-    """One pair of visits: a source person's and someone else's, at one venue."""
+class Overlap(NamedTuple):
+    """One pair of visits: a source person's and someone else's, at one venue.
+
+    The times come as the database gives them and are read into datetimes only
+    when asked for: the second hop returns tens of thousands of pairs, most of
+    which are only counted.
+    """
 
     person_id: int
     source_person_id: int
     venue_id: int
     checkin_id: int
-    at: datetime
+    at_value: object
     source_checkin_id: int
-    source_at: datetime
+    source_at_value: object
     window_minutes: int
+    gap_seconds: float
 
     @property
-    def gap_minutes(self) -> float:
-        return abs((self.at - self.source_at).total_seconds()) / 60
+    def at(self) -> datetime:
+        return _aware(self.at_value)
+
+    @property
+    def source_at(self) -> datetime:
+        return _aware(self.source_at_value)
 
     @property
     def overlap_minutes(self) -> int:
         """How long both were there, taking each visit to last one contact window."""
-        return max(int(self.window_minutes - self.gap_minutes), 0)
+        # julianday() differences carry float noise: round, do not truncate.
+        return max(round(self.window_minutes - self.gap_seconds / 60), 0)
 
 
 def _shifted(column: str, minutes: str, sign: str) -> str:
@@ -60,38 +70,53 @@ def _shifted(column: str, minutes: str, sign: str) -> str:
     return f"datetime({column}, '{sign}' || ({minutes}) || ' minutes')"
 
 
-def _overlap_sql(source_count: int, factor: int) -> str:
+def _overlap_sql(source_count: int, factor: int, per_person: int) -> str:
+    """Each person met, with their ``per_person`` closest pairs of visits (ranked in SQL,
+    so the second hop's thousands of pairs never become Python objects)."""
     quote = connection.ops.quote_name
     checkins = quote(CheckIn._meta.db_table)
     venues = quote(Venue._meta.db_table)
     window = f"v.contact_window_minutes * {int(factor)}"
     if connection.vendor == "postgresql":
         sources = "c1.person_id = ANY(%s)"
+        gap = "abs(date_part('epoch', c2.checked_in_at) - date_part('epoch', c1.checked_in_at))"
     else:
         sources = f"c1.person_id IN ({', '.join(['%s'] * source_count)})"
+        gap = "abs(julianday(c2.checked_in_at) - julianday(c1.checked_in_at)) * 86400"
     return (
-        "SELECT c2.person_id, c1.person_id, c1.venue_id, c2.id, c2.checked_in_at, "
-        "c1.id, c1.checked_in_at, v.contact_window_minutes "
+        "SELECT met, source, venue, met_checkin, met_at, source_checkin, source_at, win, gap "
+        "FROM (SELECT c2.person_id AS met, c1.person_id AS source, c1.venue_id AS venue, "
+        "c2.id AS met_checkin, c2.checked_in_at AS met_at, c1.id AS source_checkin, "
+        f"c1.checked_in_at AS source_at, v.contact_window_minutes AS win, {gap} AS gap, "
+        f"ROW_NUMBER() OVER (PARTITION BY c2.person_id ORDER BY {gap}, c2.id) AS rnk "
         f"FROM {checkins} c1 "
         f"JOIN {venues} v ON v.id = c1.venue_id "
         f"JOIN {checkins} c2 ON c2.venue_id = c1.venue_id "
         f"AND c2.checked_in_at >= {_shifted('c1.checked_in_at', window, '-')} "
         f"AND c2.checked_in_at <= {_shifted('c1.checked_in_at', window, '+')} "
         f"WHERE {sources} AND c1.checked_in_at >= %s AND c1.checked_in_at < %s "
-        "AND c2.person_id <> c1.person_id"
+        f"AND c2.person_id <> c1.person_id) ranked WHERE rnk <= {int(per_person)} "
+        "ORDER BY met, rnk"
     )
 
 
 def _aware(value) -> datetime:
+    # SQLite hands a column read through a subquery back as its text.
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     return value.replace(tzinfo=UTC) if timezone.is_naive(value) else value
 
 
 def overlaps(
-    *, source_person_ids: list[int], since: datetime, until: datetime, factor: int = 1
+    *,
+    source_person_ids: list[int],
+    since: datetime,
+    until: datetime,
+    factor: int = 1,
+    per_person: int = 3,
 ) -> list[Overlap]:
-    """Every visit that overlapped a visit of the source people in [since, until)."""
+    """The visits that overlapped a visit of the source people in [since, until): for each
+    person met, the ``per_person`` pairs closest in time."""
     if not source_person_ids:
         return []
     adapt = connection.ops.adapt_datetimefield_value
@@ -99,31 +124,18 @@ def overlaps(
     params = [ids] if connection.vendor == "postgresql" else list(ids)
     params += [adapt(since), adapt(until)]
     with connection.cursor() as cursor:
-        cursor.execute(_overlap_sql(len(ids), factor), params)
+        cursor.execute(_overlap_sql(len(ids), factor, per_person), params)
         rows = cursor.fetchall()
-    return [
-        Overlap(
-            person_id=row[0],
-            source_person_id=row[1],
-            venue_id=row[2],
-            checkin_id=row[3],
-            at=_aware(row[4]),
-            source_checkin_id=row[5],
-            source_at=_aware(row[6]),
-            window_minutes=row[7],
-        )
-        for row in rows
-    ]
+    return list(map(Overlap._make, rows))
 
 
 def contacts_by_person(found: list[Overlap], *, exclude: set[int]) -> dict[int, list[Overlap]]:
-    """Group overlaps by the person met, strongest first; people in ``exclude`` left out."""
+    """Group overlaps by the person met, closest in time first (the query's order);
+    people in ``exclude`` left out."""
     grouped: dict[int, list[Overlap]] = {}
     for overlap in found:
         if overlap.person_id not in exclude:
             grouped.setdefault(overlap.person_id, []).append(overlap)
-    for evidence in grouped.values():
-        evidence.sort(key=lambda o: (-o.overlap_minutes, o.at))
     return grouped
 
 
@@ -137,7 +149,8 @@ def secondary_contacts(
     *, close_person_ids: list[int], since: datetime, until: datetime, exclude: set[int]
 ):
     """The second hop: everyone who met any of the close contacts, less those in ``exclude``."""
-    found = overlaps(source_person_ids=close_person_ids, since=since, until=until)
+    # One pair per person: a secondary contact's evidence is the closest meeting.
+    found = overlaps(source_person_ids=close_person_ids, since=since, until=until, per_person=1)
     return contacts_by_person(found, exclude=exclude | set(close_person_ids))
 
 

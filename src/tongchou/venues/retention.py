@@ -40,14 +40,13 @@ def checkins_purge(*, actor=None, now=None, days: int | None = None, dry_run=Fal
     from tongchou.venues.models import CheckIn
 
     queryset, cutoff = purgeable_checkins(now=now, days=days)
-    held = (
-        CheckIn.objects.unscoped_for_system_use().filter(checked_in_at__lt=cutoff).count()
-        - queryset.count()
-        if dry_run
-        else None
-    )
+    older = CheckIn.objects.unscoped_for_system_use().filter(checked_in_at__lt=cutoff)
     deleted = 0
-    if not dry_run:
+    if dry_run:
+        # What a real run would delete, counted, not deleted.
+        deleted = queryset.count()
+        held = older.count() - deleted
+    else:
         while True:
             with transaction.atomic():
                 ids = list(queryset.values_list("pk", flat=True)[:PURGE_BATCH])
@@ -60,7 +59,7 @@ def checkins_purge(*, actor=None, now=None, days: int | None = None, dry_run=Fal
                     .filter(pk__in=ids)
                     ._raw_delete(connection.alias)
                 )
-        held = CheckIn.objects.unscoped_for_system_use().filter(checked_in_at__lt=cutoff).count()
+        held = older.count()
     summary = {
         "cutoff": cutoff.isoformat(),
         "retention_days": settings.CHECKIN_RETENTION_DAYS if days is None else days,

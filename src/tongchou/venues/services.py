@@ -236,40 +236,64 @@ def checkins_ingest(
     same (venue, client key), insert the rest in bulk, raise an alert for each fever.
 
     Repeating an upload changes nothing; two uploads racing each other are
-    settled by the unique constraint and a second look.
+    settled by the unique constraint (and, on PostgreSQL, a second look).
     """
     report = IngestReport()
+    recorded_by_id = recorded_by.pk if recorded_by is not None else None
     for attempt in range(2):
         try:
             with transaction.atomic():
-                fresh = _without_known_keys(readings)
-                report.duplicates = len(readings) - len(fresh)
-                ops = connection.ops
-                recorded_by_id = recorded_by.pk if recorded_by is not None else None
-                bulk_insert(
-                    CheckIn._meta.db_table,
-                    CHECKIN_COLUMNS,
-                    [
-                        (
-                            r.venue_id,
-                            r.person_id,
-                            ops.adapt_datetimefield_value(r.checked_in_at),
-                            ops.adapt_decimalfield_value(r.temperature, 3, 1),
-                            method,
-                            r.client_key,
-                            recorded_by_id,
-                        )
-                        for r in fresh
-                    ],
-                )
-                report.created = len(fresh)
-                fevers = [r for r in fresh if r.temperature is not None and r.temperature >= FEVER]
+                if connection.vendor == "sqlite":
+                    # The unique index itself skips known keys (INSERT OR IGNORE): asking
+                    # first would cost a lookup per row. Only the rare fevers are looked up,
+                    # so a repeated one raises no second alert.
+                    fevers = _without_known_keys([r for r in readings if _is_fever(r)])
+                    report.created = _insert_or_ignore(readings, method, recorded_by_id)
+                else:
+                    fresh = _without_known_keys(readings)
+                    bulk_insert(
+                        CheckIn._meta.db_table,
+                        CHECKIN_COLUMNS,
+                        [
+                            (r.venue_id, r.person_id, r.checked_in_at, r.temperature, method)
+                            + (r.client_key, recorded_by_id)
+                            for r in fresh
+                        ],
+                    )
+                    report.created = len(fresh)
+                    fevers = [r for r in fresh if _is_fever(r)]
+                report.duplicates = len(readings) - report.created
                 report.alerts = _raise_alerts(fevers, actor=actor) if fevers else 0
             return report
         except IntegrityError:
             if attempt:
                 raise
     return report
+
+
+def _is_fever(reading: Reading) -> bool:
+    return reading.temperature is not None and reading.temperature >= FEVER
+
+
+def _insert_or_ignore(readings: list[Reading], method: str, recorded_by_id) -> int:
+    """SQLite: insert the readings, silently skipping those whose key is stored; return
+    how many went in. Rows are validated before, so only the key can conflict."""
+    if not readings:
+        return 0
+    adapt = connection.ops.adapt_datetimefield_value
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(c) for c in CHECKIN_COLUMNS)
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT OR IGNORE INTO {quote(CheckIn._meta.db_table)} ({columns}) "
+            f"VALUES ({', '.join(['%s'] * len(CHECKIN_COLUMNS))})",
+            [
+                (r.venue_id, r.person_id, adapt(r.checked_in_at), r.temperature, method)
+                + (r.client_key, recorded_by_id)
+                for r in readings
+            ],
+        )
+        return cursor.rowcount
 
 
 def _without_known_keys(readings: list[Reading]) -> list[Reading]:
@@ -296,18 +320,19 @@ def _stored_keys(keys: set[tuple[int, str]]) -> set[tuple[int, str]]:
             cursor.execute(
                 f"SELECT c.venue_id, c.client_key FROM {table} c "
                 "JOIN unnest(%s::bigint[], %s::text[]) AS k(venue_id, client_key) "
-                "ON c.venue_id = k.venue_id AND c.client_key = k.client_key",
+                "ON c.venue_id = k.venue_id AND c.client_key = k.client_key "
+                "WHERE c.client_key IS NOT NULL",
                 [[k[0] for k in keys], [k[1] for k in keys]],
             )
             found.update(cursor.fetchall())
         else:
-            # SQLite binds at most 32766 values per statement.
-            for start in range(0, len(keys), 10000):
-                part = keys[start : start + 10000]
-                pairs = ", ".join(["(%s, %s)"] * len(part))
+            # OR'd pairs, which SQLite answers from the unique index one probe each.
+            for start in range(0, len(keys), 400):
+                part = keys[start : start + 400]
+                pairs = " OR ".join(["(venue_id = %s AND client_key = %s)"] * len(part))
                 cursor.execute(
                     f"SELECT venue_id, client_key FROM {table} "
-                    f"WHERE (venue_id, client_key) IN (VALUES {pairs})",
+                    f"WHERE client_key IS NOT NULL AND ({pairs})",
                     [value for key in part for value in key],
                 )
                 found.update(cursor.fetchall())
@@ -424,37 +449,38 @@ def checkins_upload(*, actor, items: list[dict], now: datetime | None = None) ->
         raise Http404
     now = now or timezone.now()
     report = BatchReport(received=len(items), errors=[])
-    venue_codes = {token_from_scan_or_empty(i.get("venue")) for i in items}
+    # Each code is read once; the lookups below are one query per batch each.
+    venue_tokens = [token_from_scan_or_empty(i.get("venue")) for i in items]
+    person_tokens = [token_from_scan_or_empty(i.get("person")) for i in items]
     venues = dict(
         Venue.objects.restrict(actor)
-        .filter(code_token__in=venue_codes - {""}, is_active=True)
+        .filter(code_token__in=set(venue_tokens) - {""}, is_active=True)
         .values_list("code_token", "id")
     )
-    person_codes = {token_from_scan_or_empty(i.get("person")) for i in items}
     people = dict(
         Person.objects.unscoped_for_system_use()
-        .filter(code_token__in=person_codes - {""})
+        .filter(code_token__in=set(person_tokens) - {""})
         .values_list("code_token", "id")
     )
     readings = []
     for index, item in enumerate(items):
         try:
-            key = str(item.get("key") or "").strip()
-            if not key or len(key) > 64:
+            key = item.get("key")
+            if not key or not isinstance(key, str) or len(key) > 64:
                 raise InvalidCheckIn("缺少设备记录编号（key），或超过64个字符")
-            venue_id = venues.get(token_from_scan_or_empty(item.get("venue")))
+            venue_id = venues.get(venue_tokens[index])
             if venue_id is None:
                 raise InvalidCheckIn("场所码无效，或该场所不在本账号的管理范围内")
-            person_id = people.get(token_from_scan_or_empty(item.get("person")))
+            person_id = people.get(person_tokens[index])
             if person_id is None:
                 raise InvalidCheckIn("个人码无效或已失效")
             readings.append(
                 Reading(
-                    venue_id=venue_id,
-                    person_id=person_id,
-                    checked_in_at=parse_checkin_time(item.get("at"), now=now),
-                    temperature=parse_temperature(item.get("temperature")),
-                    client_key=key,
+                    venue_id,
+                    person_id,
+                    parse_checkin_time(item.get("at"), now=now),
+                    parse_temperature(item.get("temperature")),
+                    key,
                 )
             )
         except InvalidCheckIn as exc:

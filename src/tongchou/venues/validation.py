@@ -11,6 +11,7 @@ from tongchou.venues.choices import PLAUSIBLE_CELSIUS
 
 _LOW, _HIGH = (Decimal(v) for v in PLAUSIBLE_CELSIUS)
 _TOKEN = re.compile(r"([A-Za-z0-9_-]{8,32})/?$")
+_PLAIN_TOKEN = re.compile(r"[A-Za-z0-9_-]{8,32}\Z")
 
 
 class InvalidCheckIn(ValueError):
@@ -38,6 +39,8 @@ def parse_temperature(value, *, required: bool = False) -> Decimal | None:
 
 def token_from_scan(text: str) -> str:
     """The token of a scanned code, which holds the bare token or a page address ending in it."""
+    if text.__class__ is str and _PLAIN_TOKEN.match(text):
+        return text  # the common case, a bare token: no search needed
     match = _TOKEN.search(str(text or "").strip())
     if match is None:
         raise InvalidCheckIn("无法识别的码")
@@ -50,10 +53,14 @@ def parse_checkin_time(value, *, now: datetime | None = None) -> datetime:
     if isinstance(value, datetime):
         moment = value
     else:
-        moment = parse_datetime(str(value or "").strip()) if value else None
+        try:
+            # A device's ISO 8601 text: the C parser first, Django's for the odd shapes.
+            moment = datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            moment = parse_datetime(str(value or "").strip()) if value else None
         if moment is None:
             raise InvalidCheckIn(f"时间“{value}”格式无法识别（应如 2021-03-28T08:30:00+08:00）")
-    if timezone.is_naive(moment):
+    if moment.tzinfo is None:
         moment = timezone.make_aware(moment)
     # A device clock a few minutes fast is common; a day ahead is a wrong clock.
     if moment > now + timedelta(minutes=10):

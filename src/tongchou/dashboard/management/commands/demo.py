@@ -22,4 +22,4 @@ class Command(BaseCommand):
             self.stdout.write(f"已装入 {result['nodes']} 个网格节点、{result['created']} 名居民。")
         self.stdout.write(f"演示账号（密码均为 {DEMO_PASSWORD}）：")
         for username, role, full_name, code in DEMO_USERS:
-            self.stdout.write(f"  {username:<12} {role.label:<10} {full_name}（{code}）")
+            self.stdout.write(f"  {username:<12} {role.label:<10} {full_name}（{code or '—'}）")

@@ -1,0 +1,53 @@
+"""Checking in at a venue's door with a phone: scan the code, say who you are once,
+then one tap; the page fits the phone and needs no account."""
+
+import pytest
+
+from tongchou.venues.models import CheckIn
+
+from .conftest import PHONE
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_resident_checks_in_by_phone_and_is_remembered(new_page, server, venues, people, db_turn):
+    person = people["a"]
+    market = venues["market"]
+    page = new_page(**PHONE)
+    page.goto(f"{server.url}/v/{market.code_token}/")
+    assert page.inner_text("#venue-name") == "景园超市"
+    widths = page.evaluate(
+        "({scroll: document.documentElement.scrollWidth,"
+        " client: document.documentElement.clientWidth})"
+    )
+    assert widths["scroll"] <= widths["client"], widths
+
+    page.fill("#id_name", person.name)
+    page.fill("#id_id_number", person.id_number)
+    page.fill("#id_temperature", "36.6")
+    page.click("#checkin button[type=submit]")
+    done = page.locator("#done")
+    done.wait_for()
+    assert "李*" in done.inner_text() and "36.6" in done.inner_text()
+    assert person.id_number not in page.content()
+
+    # The next door: the phone remembers who it is, one tap is enough.
+    page.goto(f"{server.url}/v/{venues['parcel'].code_token}/")
+    assert "李*" in page.inner_text("#remembered")
+    assert page.locator("#id_id_number").count() == 0
+    page.click("#checkin button[type=submit]")
+    page.locator("#done").wait_for()
+
+    with db_turn():
+        rows = list(CheckIn.objects.filter(person=person).order_by("id"))
+    assert [c.venue_id for c in rows] == [market.pk, venues["parcel"].pk]
+    assert str(rows[0].temperature) == "36.6" and rows[1].temperature is None
+
+
+def test_a_wrong_venue_code_says_so_on_the_phone(new_page, server, venues, db_turn):
+    page = new_page(**PHONE)
+    response = page.goto(f"{server.url}/v/notavenuecode0000/")
+    assert response.status == 404
+    assert page.locator("#unknown-code").is_visible()
+    with db_turn():
+        assert not CheckIn.objects.exists()
