@@ -3,10 +3,8 @@ worker sees those of their grid), control measures with follow-ups, release and 
 
 import csv
 import io
-import tempfile
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
@@ -18,6 +16,7 @@ from tongchou.common.idnumbers import normalize_id_number
 from tongchou.common.masking import mask_id_number
 from tongchou.common.spreadsheets import SpreadsheetError
 from tongchou.core.choices import ROLES_TRACING, AccessKind
+from tongchou.core.jobs import store_upload
 from tongchou.core.lockout import client_address
 from tongchou.core.services import access_log_record
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -183,17 +182,12 @@ class ContactImportView(View):
         if not form.is_valid():
             return redirect("case-detail", pk=case.pk)
         upload = form.cleaned_data["file"]
-        suffix = Path(upload.name).suffix.lower()
-        if suffix not in (".xlsx", ".csv"):
+        if Path(upload.name).suffix.lower() not in (".xlsx", ".csv"):
             messages.error(request, _("Only .xlsx and .csv files can be imported."))
             return redirect("case-detail", pk=case.pk)
-        folder = Path(settings.JOB_FILES_DIR) / "contact-imports"
-        folder.mkdir(parents=True, exist_ok=True)
-        with tempfile.NamedTemporaryFile(dir=folder, suffix=suffix, delete=False) as fh:
-            for part in upload.chunks():
-                fh.write(part)
+        path = store_upload(upload)
         try:
-            report = services.contacts_import(actor=request.user, case=case, path=fh.name)
+            report = services.contacts_import(actor=request.user, case=case, path=path)
         except SpreadsheetError as exc:
             messages.error(request, str(exc))
         else:
@@ -201,7 +195,7 @@ class ContactImportView(View):
             for line, reason in report.errors[:20]:
                 messages.warning(request, f"{line}: {reason}")
         finally:
-            Path(fh.name).unlink(missing_ok=True)
+            path.unlink(missing_ok=True)
         return redirect("case-detail", pk=case.pk)
 
 

@@ -5,7 +5,6 @@ a changed row updates the venue and its four responsible parties. Rows are
 checked by the same rules as the form; bad rows come back with the reason.
 """
 
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
@@ -15,7 +14,7 @@ from tongchou.common.idnumbers import InvalidPhone, parse_phone
 from tongchou.common.spreadsheets import SpreadsheetError, cell_text, find_header, read_rows
 from tongchou.core.services import audit_record
 from tongchou.grid.models import GridNode
-from tongchou.registry.ledger import AreaResolver
+from tongchou.registry.ledger import AreaResolver, ImportReport
 from tongchou.registry.validation import InvalidPerson
 from tongchou.venues.choices import VENUE_KIND_BY_LABEL, Duty, VenueKind
 from tongchou.venues.models import Venue, VenueDuty
@@ -47,27 +46,6 @@ _KINDS_BY_TEXT = {
 }
 
 
-@dataclass
-class VenueImportReport:
-    header: list = field(default_factory=list)
-    rows: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    blank: int = 0
-    errors: list[tuple[int, str, list]] = field(default_factory=list)
-
-    def summary(self) -> dict:
-        return {
-            "rows": self.rows,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "blank": self.blank,
-            "errors": len(self.errors),
-        }
-
-
 def _duties(get) -> dict[str, tuple[str, str, str]]:
     """(holder, person, phone) of each of the four parties the row names."""
     duties = {}
@@ -86,7 +64,7 @@ def _duties(get) -> dict[str, tuple[str, str, str]]:
 
 
 @transaction.atomic
-def venues_import(*, actor, path: str | Path) -> VenueImportReport:
+def venues_import(*, actor, path: str | Path) -> ImportReport:
     """Import a venue survey ledger as ``actor`` (None: the operator, whole district)."""
     path = Path(path)
     rows = read_rows(path)
@@ -94,7 +72,7 @@ def venues_import(*, actor, path: str | Path) -> VenueImportReport:
     missing = [VENUE_HEADERS[c][0] for c in REQUIRED_COLUMNS if c not in columns]
     if missing:
         raise SpreadsheetError(f"缺少必需的列：{'、'.join(missing)}")
-    report = VenueImportReport(header=header)
+    report = ImportReport(header=header)
     scope = GridNode.objects.all() if actor is None else GridNode.objects.restrict(actor)
     resolver = AreaResolver(scope.values_list("id", "code", "name", "level", "parent_id"))
     existing = {

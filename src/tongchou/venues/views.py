@@ -20,6 +20,7 @@ from tongchou.common.idnumbers import normalize_id_number
 from tongchou.common.masking import mask_name
 from tongchou.common.spreadsheets import SpreadsheetError, write_table
 from tongchou.core.choices import ROLES_TRACING
+from tongchou.core.jobs import store_upload
 from tongchou.core.lockout import client_address, is_locked_out, login_failure_record
 from tongchou.core.models import User
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
@@ -226,21 +227,16 @@ class VenueImportView(RoleRequiredMixin, View):
         if not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         upload = form.cleaned_data["file"]
-        folder = Path(settings.JOB_FILES_DIR) / "venue-imports" / uuid.uuid4().hex
-        folder.mkdir(parents=True, exist_ok=True)
-        suffix = Path(upload.name).suffix.lower()
-        path = folder / f"ledger{suffix}"
-        with path.open("wb") as fh:
-            for part in upload.chunks():
-                fh.write(part)
+        path = store_upload(upload)
         try:
             report = venues_import(actor=request.user, path=path)
         except SpreadsheetError as exc:
             form.add_error("file", str(exc))
             return render(request, self.template_name, {"form": form}, status=400)
         if report.errors:
+            folder = Path(settings.JOB_FILES_DIR) / "venue-imports" / uuid.uuid4().hex
             error_file = write_table(
-                folder / f"errors{suffix}",
+                folder / f"errors{path.suffix}",
                 ["行号", "错误原因", *report.header],
                 ([line, reason, *raw] for line, reason, raw in report.errors),
             )

@@ -141,3 +141,21 @@ def test_roles_that_do_not_register_venues_cannot_import_or_create(client_for, p
     client = client_for(persona)
     assert client.get(reverse("venue-import")).status_code == 404
     assert client.post(reverse("venue-create"), {"name": "x"}).status_code == 404
+
+
+def test_the_venue_list_and_alerts_take_few_queries_whatever_their_length(
+    client_for, district, venues, django_assert_max_num_queries
+):
+    for i in range(30):
+        venue_create_in(district["grid_a"], f"小店{i}")
+    client = client_for("grid_a")
+    with django_assert_max_num_queries(10):
+        assert len(client.get(reverse("venue-list")).context["venues"]) == 31
+    with django_assert_max_num_queries(10):
+        client.get(reverse("fever-alerts"))
+
+
+def venue_create_in(area, name):
+    from tongchou.venues.services import venue_create
+
+    return venue_create(actor=None, area=area, name=name, kind=VenueKind.SMALL_SHOP)
