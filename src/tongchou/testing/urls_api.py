@@ -10,6 +10,7 @@ urlpatterns = [
     path("scans/", api.ScanView.as_view(), name="testing-scan"),
     path("scans/batch/", api.ScanBatchView.as_view(), name="testing-scan-batch"),
     path("walk-ins/", api.WalkInView.as_view(), name="testing-walk-in"),
+    path("samples/batch/", api.SampleBatchView.as_view(), name="testing-sample-batch"),
     path("seal/", api.SealView.as_view(), name="testing-seal"),
     path("results/", api.ResultBatchView.as_view(), name="testing-results"),
 ]

@@ -1,5 +1,6 @@
 """Every state change of a testing round: planning, sampling, lab results, missing notes."""
 
+from tongchou.testing.services.batch import BatchReport, SampleRow, samples_register_batch
 from tongchou.testing.services.planning import (
     round_close,
     round_create,
@@ -19,7 +20,9 @@ from tongchou.testing.services.sampling import (
 )
 
 __all__ = [
+    "BatchReport",
     "ResultReport",
+    "SampleRow",
     "ScanResult",
     "missing_record",
     "results_apply",
@@ -27,6 +30,7 @@ __all__ = [
     "round_create",
     "round_open",
     "sample_scan",
+    "samples_register_batch",
     "site_create",
     "tube_open",
     "tube_seal",

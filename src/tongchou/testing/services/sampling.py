@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
@@ -12,6 +12,7 @@ from tongchou.command.services import task_create
 from tongchou.common.masking import mask_id_number
 from tongchou.core.choices import Role
 from tongchou.core.services import audit_record
+from tongchou.grid.models import GridNode
 from tongchou.registry.codes import token_from_personal_code
 from tongchou.registry.models import Person
 from tongchou.registry.services import person_register_walk_in
@@ -23,7 +24,15 @@ from tongchou.testing.choices import (
     TubeKind,
     TubeStatus,
 )
-from tongchou.testing.models import Missing, Retest, Sample, SamplingSite, Tube, ZoneNode
+from tongchou.testing.models import (
+    Missing,
+    Retest,
+    Sample,
+    SamplingSite,
+    TestingRound,
+    Tube,
+    ZoneNode,
+)
 
 
 def sites_for(user):
@@ -89,11 +98,6 @@ class ScanResult:
         return self.__dict__.copy()
 
 
-def _zone_of(person: Person, zone_nodes: list[tuple[str, int]]) -> int | None:
-    path = person.area.path
-    return next((zone_id for node_path, zone_id in zone_nodes if path.startswith(node_path)), None)
-
-
 @transaction.atomic
 def sample_scan(
     *,
@@ -113,78 +117,156 @@ def sample_scan(
     """
     if not idempotency_key or len(idempotency_key) > 64:
         raise ValidationError("缺少扫码编号")
-    tube = (
-        Tube.objects.select_for_update()
-        .select_related("round", "site__zone")
-        .filter(barcode=tube_barcode.strip())
-        .first()
-    )
-    if tube is None or not sites_for(actor).filter(pk=tube.site_id).exists():
+    if actor.role != Role.SAMPLER:
         raise Http404
-    count = tube.samples.count()
+    sql = _scan_sql()
+    with connection.cursor() as cursor:
+        # The tube, if it is at one of the actor's sites; its row only is locked,
+        # so scans into other tubes of the round never wait for this one.
+        cursor.execute(sql["tube"], [actor.pk, tube_barcode.strip()])
+        tube = cursor.fetchone()
+        if tube is None:
+            raise Http404
+        tube_id, status, capacity, kind, round_id, excluded_tags, zone_id = tube
+        # Everything else comes in one query, read after the lock is held, so
+        # the count and the members are those of the tube as it is now.
+        cursor.execute(
+            sql["person"],
+            [
+                tube_id,
+                idempotency_key,
+                tube_id,
+                round_id,
+                round_id,
+                kind == TubeKind.SINGLE,
+                round_id,
+                RetestStatus.PENDING,
+                token_from_personal_code(code_token),
+            ],
+        )
+        found = cursor.fetchone()
+        if found is None:
+            cursor.execute(sql["alone"], [tube_id, idempotency_key])
+            count, replayed = cursor.fetchone()
+            person = None
+        else:
+            person = _Scanned(*found[:4])
+            count, replayed, in_tube, already, home_zone, retest = found[4:]
 
     def answer(outcome, message, person=None, other_zone=False, n=count):
         return ScanResult(
             outcome=outcome,
             message=message,
             count=n,
-            capacity=tube.capacity,
+            capacity=capacity,
             name=person.name if person else "",
             masked_id=mask_id_number(person.id_number) if person else "",
             other_zone=other_zone,
         )
 
-    earlier = (
-        Sample.objects.filter(idempotency_key=idempotency_key).select_related("person").first()
-    )
-    if earlier is not None:
-        return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", earlier.person)
-    token = token_from_personal_code(code_token)
-    person = Person.objects.select_related("area").filter(code_token=token).first()
+    if replayed is not None:
+        earlier = person if person is not None and person.id == replayed else None
+        earlier = earlier or Person.objects.get(pk=replayed)
+        return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", earlier)
     if person is None:
         return answer(ScanOutcome.UNKNOWN_CODE, "无法识别的个人码，请核对或现场登记")
-    if tube.samples.filter(person=person).exists():
+    if in_tube:
         return answer(ScanOutcome.DUPLICATE, "此人已在本管中", person)
-    if tube.status != TubeStatus.OPEN:
+    if status != TubeStatus.OPEN:
         return answer(ScanOutcome.TUBE_CLOSED, "本管已封管，请换新管", person)
-    if count >= tube.capacity:
+    if count >= capacity:
         return answer(ScanOutcome.TUBE_FULL, "本管已满，请封管后换新管", person)
-    testing_round = tube.round
-    excluded = [t for t in testing_round.excluded_tag_list if f",{t}," in person.tags]
-    if excluded:
+    if any(f",{t}," in person.tags for t in excluded_tags.split(",") if t):
         return answer(ScanOutcome.EXCLUDED, "此人属于本轮不检测的人群", person)
-    retest = None
-    if tube.kind == TubeKind.SINGLE:
-        retest = Retest.objects.filter(
-            round=testing_round, person=person, status=RetestStatus.PENDING
-        ).first()
-    already = Sample.objects.filter(round=testing_round, person=person).exists()
     if already and retest is None and not resample_reason.strip():
         return answer(ScanOutcome.ALREADY_SAMPLED, "此人本轮已采样；如需重采请填写原因", person)
-    zone_nodes = list(
-        ZoneNode.objects.filter(round=testing_round).values_list("node__path", "zone_id")
-    )
-    other_zone = _zone_of(person, zone_nodes) != tube.site.zone_id
+    other_zone = home_zone != zone_id
+    adapt = connection.ops.adapt_datetimefield_value
     try:
-        with transaction.atomic():
-            Sample.objects.create(
-                round=testing_round,
-                tube=tube,
-                person=person,
-                sampled_at=scanned_at or timezone.now(),
-                scanned_by=actor,
-                idempotency_key=idempotency_key,
-                other_zone=other_zone,
-                resample_reason=resample_reason.strip()[:200],
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(
+                sql["insert"],
+                [
+                    round_id,
+                    tube_id,
+                    person.id,
+                    adapt(scanned_at or timezone.now()),
+                    actor.pk,
+                    idempotency_key,
+                    other_zone,
+                    resample_reason.strip()[:200],
+                ],
             )
     except IntegrityError:
         # The same key arrived twice at once: the other request stored it.
         return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", person)
     if retest is not None:
-        retest.status, retest.retest_tube = RetestStatus.SAMPLED, tube
-        retest.save(update_fields=["status", "retest_tube", "updated_at"])
+        Retest.objects.filter(pk=retest).update(
+            status=RetestStatus.SAMPLED, retest_tube_id=tube_id, updated_at=timezone.now()
+        )
     message = "已加入本管" + ("（非本区域人员，已记录）" if other_zone else "")
     return answer(ScanOutcome.ADDED, message, person, other_zone, count + 1)
+
+
+@dataclass(frozen=True)
+class _Scanned:
+    id: int
+    name: str
+    id_number: str | None
+    tags: str
+
+
+_SCAN_SQL: dict[str, dict[str, str]] = {}
+
+
+def _scan_sql() -> dict[str, str]:
+    """A scan's statements, written out once: the ORM would compile its
+    subqueries anew on every scan, which costs more than running them."""
+    vendor = connection.vendor
+    if vendor not in _SCAN_SQL:
+        quote = connection.ops.quote_name
+
+        def table(model) -> str:
+            return quote(model._meta.db_table)
+
+        sample = table(Sample)
+        lock = " FOR UPDATE OF t" if connection.features.has_select_for_update_of else ""
+        _SCAN_SQL[vendor] = {
+            "tube": (
+                "SELECT t.id, t.status, t.capacity, t.kind, t.round_id, r.excluded_tags, "
+                f"s.zone_id FROM {table(Tube)} t "
+                f"JOIN {table(SamplingSite)} s ON s.id = t.site_id "
+                f"JOIN {table(SamplingSite.samplers.through)} m "
+                "ON m.samplingsite_id = s.id AND m.user_id = %s "
+                f"JOIN {table(TestingRound)} r ON r.id = t.round_id "
+                f"WHERE t.barcode = %s{lock}"
+            ),
+            "person": (
+                "SELECT p.id, p.name, p.id_number, p.tags, "
+                f"(SELECT COUNT(*) FROM {sample} s WHERE s.tube_id = %s), "
+                f"(SELECT s.person_id FROM {sample} s WHERE s.idempotency_key = %s), "
+                f"EXISTS (SELECT 1 FROM {sample} s WHERE s.tube_id = %s AND s.person_id = p.id), "
+                f"EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s AND s.person_id = p.id), "
+                f"(SELECT zn.zone_id FROM {table(ZoneNode)} zn "
+                f"JOIN {table(GridNode)} n ON n.id = zn.node_id "
+                "WHERE zn.round_id = %s AND a.path LIKE n.path || '%%' "
+                "ORDER BY LENGTH(n.path) DESC LIMIT 1), "
+                f"CASE WHEN %s THEN (SELECT MIN(r.id) FROM {table(Retest)} r "
+                "WHERE r.round_id = %s AND r.person_id = p.id AND r.status = %s) END "
+                f"FROM {table(Person)} p JOIN {table(GridNode)} a ON a.id = p.area_id "
+                "WHERE p.code_token = %s"
+            ),
+            "alone": (
+                f"SELECT (SELECT COUNT(*) FROM {sample} s WHERE s.tube_id = %s), "
+                f"(SELECT s.person_id FROM {sample} s WHERE s.idempotency_key = %s)"
+            ),
+            "insert": (
+                f"INSERT INTO {sample} (round_id, tube_id, person_id, sampled_at, scanned_by_id, "
+                "idempotency_key, other_zone, resample_reason) "
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+            ),
+        }
+    return _SCAN_SQL[vendor]
 
 
 @transaction.atomic

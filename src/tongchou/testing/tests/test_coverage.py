@@ -92,3 +92,9 @@ def test_zone_figures_sum_the_topmost_nodes_in_scope(testing_round, personas, sa
         }
         assert zones["武盛大道以西"] == west
     assert zones["武盛大道以东"] == (0, 0)  # grid A's worker sees nothing of the east
+
+
+def test_coverage_for_a_role_that_sees_no_people_is_empty_not_an_error(testing_round, personas):
+    from tongchou.testing.selectors import coverage_per_area
+
+    assert coverage_per_area(testing_round, user=personas["lab"]) == []

@@ -1,0 +1,33 @@
+"""`tongchou bench testing` at a tiny size: every phase runs and prints its figures."""
+
+from io import StringIO
+
+import pytest
+from django.core.management import call_command, get_commands
+
+from tongchou.registry.models import Person
+from tongchou.testing.models import Sample, TestingRound
+
+
+# The `bench` command that runs bench/NAME.py lands on its own; until then there is nothing to run.
+@pytest.mark.skipif("bench" not in get_commands(), reason="no `tongchou bench` command yet")
+def test_it_prints_every_figure_beside_its_baseline_and_cleans_up(db):
+    out = StringIO()
+    call_command("bench", "testing", "--people", "300", "--scans", "0", "--repeat", "1", stdout=out)
+    text = out.getvalue()
+    for figure in (
+        "samples_register_batch",
+        "raw insert of the same rows",
+        "batch / raw",
+        "HTTP single scans: skipped",
+        "plain SQL anti-join (baseline)",
+        "coverage_by_node: whole selector",
+        "grid_live_figures",
+        "results_apply (follow-up included)",
+        "raw UPDATE of the same tubes",
+        "goals",
+    ):
+        assert figure in text, figure
+    assert "100 retests" in text or "retests" in text
+    assert not Person.objects.exists() and not Sample.objects.exists()
+    assert not TestingRound.objects.exists()
