@@ -71,32 +71,47 @@ def _shifted(column: str, minutes: str, sign: str) -> str:
 
 
 def _overlap_sql(source_count: int, factor: int, per_person: int) -> str:
-    """Each person met, with their ``per_person`` closest pairs of visits (ranked in SQL,
-    so the second hop's thousands of pairs never become Python objects)."""
+    """Each person met, with their ``per_person`` closest pairs of visits (chosen in SQL,
+    so the second hop's hundreds of thousands of pairs never become Python objects)."""
     quote = connection.ops.quote_name
     checkins = quote(CheckIn._meta.db_table)
     venues = quote(Venue._meta.db_table)
     window = f"v.contact_window_minutes * {int(factor)}"
-    if connection.vendor == "postgresql":
+    postgres = connection.vendor == "postgresql"
+    if postgres:
         sources = "c1.person_id = ANY(%s)"
         gap = "abs(date_part('epoch', c2.checked_in_at) - date_part('epoch', c1.checked_in_at))"
     else:
         sources = f"c1.person_id IN ({', '.join(['%s'] * source_count)})"
         gap = "abs(julianday(c2.checked_in_at) - julianday(c1.checked_in_at)) * 86400"
-    return (
-        "SELECT met, source, venue, met_checkin, met_at, source_checkin, source_at, win, gap "
-        "FROM (SELECT c2.person_id AS met, c1.person_id AS source, c1.venue_id AS venue, "
-        "c2.id AS met_checkin, c2.checked_in_at AS met_at, c1.id AS source_checkin, "
-        f"c1.checked_in_at AS source_at, v.contact_window_minutes AS win, {gap} AS gap, "
-        f"ROW_NUMBER() OVER (PARTITION BY c2.person_id ORDER BY {gap}, c2.id) AS rnk "
+    pairs = (
         f"FROM {checkins} c1 "
         f"JOIN {venues} v ON v.id = c1.venue_id "
         f"JOIN {checkins} c2 ON c2.venue_id = c1.venue_id "
         f"AND c2.checked_in_at >= {_shifted('c1.checked_in_at', window, '-')} "
         f"AND c2.checked_in_at <= {_shifted('c1.checked_in_at', window, '+')} "
         f"WHERE {sources} AND c1.checked_in_at >= %s AND c1.checked_in_at < %s "
-        f"AND c2.person_id <> c1.person_id) ranked WHERE rnk <= {int(per_person)} "
-        "ORDER BY met, rnk"
+        "AND c2.person_id <> c1.person_id"
+    )
+    columns = (
+        "c2.person_id AS met, c1.person_id AS source, c1.venue_id AS venue, "
+        "c2.id AS met_checkin, c2.checked_in_at AS met_at, c1.id AS source_checkin, "
+        "c1.checked_in_at AS source_at, v.contact_window_minutes AS win"
+    )
+    if per_person == 1 and postgres:
+        # The closest pair per person, by one sort (DISTINCT ON), no ranking.
+        return (
+            f"SELECT DISTINCT ON (c2.person_id) {columns}, {gap} AS gap {pairs} "
+            f"ORDER BY c2.person_id, {gap}, c2.id"
+        )
+    if per_person == 1:
+        # SQLite takes the other columns of a min() group from the row holding the minimum.
+        return f"SELECT {columns}, min({gap}) AS gap {pairs} GROUP BY c2.person_id"
+    return (
+        "SELECT met, source, venue, met_checkin, met_at, source_checkin, source_at, win, gap "
+        f"FROM (SELECT {columns}, {gap} AS gap, "
+        f"ROW_NUMBER() OVER (PARTITION BY c2.person_id ORDER BY {gap}, c2.id) AS rnk "
+        f"{pairs}) ranked WHERE rnk <= {int(per_person)} ORDER BY met, rnk"
     )
 
 
