@@ -20,6 +20,7 @@ from tongchou.tracing.services.control import (
     control_start,
     control_start_for_positive_pool,
     followup_record,
+    followups_overdue_alert,
     release_conditions,
 )
 from tongchou.tracing.services.teams import household_team_assign
@@ -39,6 +40,7 @@ __all__ = [
     "control_start",
     "control_start_for_positive_pool",
     "followup_record",
+    "followups_overdue_alert",
     "household_team_assign",
     "release_conditions",
 ]

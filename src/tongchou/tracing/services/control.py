@@ -301,3 +301,26 @@ def followup_record(
             description=f"{on_date}：体温{reading or '未测'}，症状：{values['symptoms'] or '无'}",
         )
     return followup
+
+
+def followups_overdue_alert(*, now=None) -> int:
+    """Give the grid workers a task for each person under control whose daily follow-up is
+    overdue; a person already flagged keeps their one open task. Returns how many are overdue.
+
+    Run by ``tongchou followups`` (from cron) or the ``tracing.followup_alerts`` job.
+    """
+    from tongchou.tracing.selectors import overdue_followups
+
+    overdue = overdue_followups(Control.objects.unscoped_for_system_use(), now=now)
+    due_at = (now or timezone.now()) + timedelta(hours=2)
+    for control in overdue:
+        task_create(
+            actor=None,
+            title=f"随访逾期：{control.person.name}（{control.get_kind_display()}）",
+            area=control.area,
+            due_at=due_at,
+            subject=control,
+            source="tracing.followup_overdue",
+            description=f"最近一次随访：{control.last_followup_on or '无'}，请今日上门或电话随访",
+        )
+    return len(overdue)

@@ -202,3 +202,19 @@ def test_the_purge_command_reports_and_a_dry_run_deletes_nothing(district, peopl
     assert CheckIn.objects.count() == 1
     call_command("purge", stdout=io.StringIO())
     assert CheckIn.objects.count() == 0
+
+
+def test_overdue_follow_ups_become_one_task_each_however_often_it_runs(under_control):
+    from tongchou.command.models import Task
+
+    evening = timezone.localtime().replace(hour=20, minute=0)
+    from tongchou.tracing.services import followups_overdue_alert
+
+    assert followups_overdue_alert(now=evening) == 3
+    assert followups_overdue_alert(now=evening) == 3
+    tasks = Task.objects.filter(source="tracing.followup_overdue")
+    assert tasks.count() == 3
+    assert {t.area_id for t in tasks} == {under_control[1][0].area_id}
+    out = io.StringIO()
+    call_command("followups", stdout=out)
+    assert "overdue follow-ups" in out.getvalue()
