@@ -44,6 +44,13 @@ class LoadResult:
     errors: int = 0
     first_error: str = ""
 
+    def add(self, other: "LoadResult") -> None:
+        """Fold in another run of the same load: its requests and its time."""
+        self.latencies_ms.extend(other.latencies_ms)
+        self.seconds += other.seconds
+        self.errors += other.errors
+        self.first_error = self.first_error or other.first_error
+
     @property
     def ok(self) -> int:
         return len(self.latencies_ms)
