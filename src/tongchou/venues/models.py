@@ -142,10 +142,11 @@ class CheckIn(models.Model):
         verbose_name = _("check-in")
         verbose_name_plural = _("check-ins")
         constraints = [
+            # The key leads, so a batch's keys are found with one ``= ANY`` index scan.
             models.UniqueConstraint(
-                fields=["venue", "client_key"],
+                fields=["client_key", "venue"],
                 condition=models.Q(client_key__isnull=False),
-                name="checkin_venue_client_key_unique",
+                name="checkin_client_key_venue_unique",
             ),
             models.CheckConstraint(
                 condition=models.Q(temperature__isnull=True)
