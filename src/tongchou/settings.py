@@ -176,6 +176,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Several models have a "status" with their own choices: name each in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "CaseStatusEnum": "tongchou.tracing.choices.CaseStatus",
+        "ContactStatusEnum": "tongchou.tracing.choices.ContactStatus",
+        "ControlStatusEnum": "tongchou.tracing.choices.ControlStatus",
+        "FeverAlertStatusEnum": "tongchou.venues.choices.AlertStatus",
+        "TaskStatusEnum": "tongchou.command.choices.TaskStatus",
+    },
 }
 
 LOGGING = {
