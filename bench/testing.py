@@ -41,7 +41,7 @@ from pathlib import Path
 
 import django
 from django.core.management.base import CommandError
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from bench import _http, _testing_world
@@ -224,10 +224,17 @@ def _empty_samples() -> None:
 
     table = connection.ops.quote_name(Sample._meta.db_table)
     with transaction.atomic(), connection.cursor() as cursor:
-        # Nothing refers to a sample, so PostgreSQL can truncate: no dead rows left behind.
-        cursor.execute(
-            f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"
-        )
+        if connection.vendor == "postgresql":
+            # Nothing refers to a sample, so PostgreSQL can truncate, leaving no dead
+            # rows behind; inside a longer transaction (a test) it may refuse, and
+            # then DELETE does.
+            try:
+                with transaction.atomic():
+                    cursor.execute(f"TRUNCATE {table}")
+                return
+            except DatabaseError:
+                pass
+        cursor.execute(f"DELETE FROM {table}")
 
 
 # -- 2. single scans over HTTP --------------------------------------------------------------
