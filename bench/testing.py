@@ -90,7 +90,7 @@ def add_arguments(parser) -> None:
     parser.add_argument("--threads", type=int, default=2, help="threads per server process")
     parser.add_argument("--result-tubes", type=int, default=100_000, help="tubes in the file")
     parser.add_argument("--positives", type=int, default=10, help="positive tubes in the file")
-    parser.add_argument("--repeat", type=int, default=3, help="runs of each coverage query")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each coverage query")
     parser.add_argument("--keep", action="store_true", help="leave the round and the people loaded")
 
 
@@ -106,7 +106,7 @@ def run(
     threads: int = 2,
     result_tubes: int = 100_000,
     positives: int = 10,
-    repeat: int = 3,
+    repeat: int = 5,
     keep: bool = False,
 ) -> dict:
     """Run the testing bench and write its figures to ``stdout``; return them."""
@@ -397,16 +397,16 @@ def _coverage_phase(out, world: World, *, repeat: int) -> dict:
     def selector_sql():
         return coverage_per_area(testing_round, user=command)
 
-    times = {}
-    results = {}
-    for name, action in (("plain", plain), ("sql", selector_sql), ("selector", selector)):
-        action()  # warm: the same pages in cache for each
-        samples = []
-        for _ in range(repeat):
+    actions = {"plain": plain, "sql": selector_sql, "selector": selector}
+    results = {name: action() for name, action in actions.items()}  # warm the same pages
+    samples: dict[str, list[float]] = {name: [] for name in actions}
+    # In turns, so a change in the machine's other load falls on all three alike.
+    for _ in range(repeat):
+        for name, action in actions.items():
             started = time.perf_counter()
             results[name] = action()
-            samples.append(time.perf_counter() - started)
-        times[name] = sorted(samples)[len(samples) // 2]
+            samples[name].append(time.perf_counter() - started)
+    times = {name: sorted(values)[len(values) // 2] for name, values in samples.items()}
     plain_expected = sum(r[1] for r in results["plain"])
     plain_missing = sum(r[2] for r in results["plain"])
     root = results["selector"][0]
