@@ -10,20 +10,31 @@ from collections.abc import Sequence
 from django.db import connection
 
 
-def bulk_insert(table: str, columns: Sequence[str], rows: Sequence[Sequence]) -> int:
-    """Insert ``rows`` (tuples in ``columns`` order) into ``table``; return the count."""
+def bulk_insert(
+    table: str, columns: Sequence[str], rows: Sequence[Sequence], *, skip_conflicts: str = ""
+) -> int:
+    """Insert ``rows`` (tuples in ``columns`` order) into ``table``; return the count inserted.
+
+    ``skip_conflicts`` (SQLite only) is an ON CONFLICT target such as
+    ``("id_number") WHERE "id_number" IS NOT NULL``: rows that would break that
+    unique index are left out instead of failing the insert. COPY has no such clause.
+    """
     if not rows:
         return 0
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(c) for c in columns)
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            if skip_conflicts:
+                raise ValueError("COPY cannot skip conflicting rows")
             with cursor.cursor.copy(f"COPY {quote(table)} ({column_sql}) FROM STDIN") as copy:
                 for row in rows:
                     copy.write_row(row)
-        else:
-            placeholders = ", ".join(["%s"] * len(columns))
-            cursor.executemany(
-                f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders})", rows
-            )
-    return len(rows)
+            return len(rows)
+        placeholders = ", ".join(["%s"] * len(columns))
+        conflict = f" ON CONFLICT {skip_conflicts} DO NOTHING" if skip_conflicts else ""
+        cursor.executemany(
+            f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders}){conflict}", rows
+        )
+        # executemany sums the rows each execution changed; a skipped row changes none.
+        return cursor.rowcount if skip_conflicts else len(rows)
