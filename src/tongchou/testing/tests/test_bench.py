@@ -2,15 +2,12 @@
 
 from io import StringIO
 
-import pytest
-from django.core.management import call_command, get_commands
+from django.core.management import call_command
 
 from tongchou.registry.models import Person
 from tongchou.testing.models import Sample, TestingRound
 
 
-# The `bench` command that runs bench/NAME.py lands on its own; until then there is nothing to run.
-@pytest.mark.skipif("bench" not in get_commands(), reason="no `tongchou bench` command yet")
 def test_it_prints_every_figure_beside_its_baseline_and_cleans_up(db):
     out = StringIO()
     call_command("bench", "testing", "--people", "300", "--scans", "0", "--repeat", "1", stdout=out)
