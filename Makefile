@@ -30,6 +30,7 @@ demo: install sysdeps messages
 	$(BIN)/tongchou serve --host 127.0.0.1 --port 8000
 
 lint: install
+	mkdir -p var
 	$(BIN)/ruff format --check src $(wildcard bench)
 	$(BIN)/ruff check src $(wildcard bench)
 	TONGCHOU_ENV=test $(BIN)/tongchou makemigrations --check --dry-run

@@ -265,9 +265,18 @@ class ResultBatchView(APIView):
         )
 
 
+class SiteSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    zone = serializers.CharField()
+    round = serializers.CharField()
+    status = serializers.CharField()
+
+
 class MySitesView(APIView):
     """The sites the signed-in sampler works at, for the device to choose from."""
 
+    @extend_schema(responses={200: SiteSerializer(many=True)})
     def get(self, request):
         sites = sites_for(request.user).select_related("zone__round")
         return Response(
