@@ -22,7 +22,6 @@ TONGCHOU_VAR_DIR=/tmp/bench tongchou migrate); removes what it loaded unless
 """
 
 import itertools
-import math
 import os
 import platform
 import random
@@ -34,6 +33,8 @@ from decimal import Decimal
 import django
 from django.core.management.base import CommandError
 from django.db import connection, transaction
+
+from bench._common import cpu_count, database_description, percentile
 
 CHUNK = 200_000
 UPLOAD_BATCH = 5000
@@ -83,9 +84,9 @@ def run(
         f"tracing bench: {checkins:,} check-ins, {people:,} people, {venues:,} venues, "
         f"{days} days, seed {seed}"
     )
-    out.line(f"database  {_database_description()}")
+    out.line(f"database  {database_description()}")
     out.line(
-        f"machine   {_cpus()} CPUs, Python {platform.python_version()}, "
+        f"machine   {cpu_count()} CPUs, Python {platform.python_version()}, "
         f"Django {django.get_version()}"
     )
     rng = random.Random(seed)
@@ -108,24 +109,6 @@ class _Out:
     def line(self, text: str = "") -> None:
         self.stdout.write(text + "\n")
         self.stdout.flush()
-
-
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def _database_description() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        return f"SQLite {cursor.fetchone()[0]} ({connection.settings_dict['NAME']})"
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(math.ceil(q / 100 * len(ordered)) - 1, 0)]
 
 
 class _World:
@@ -538,8 +521,8 @@ def _queries(out, world: _World, cases: int) -> dict:
         ("close contacts", close_times, close_plain, "close"),
         ("secondary contacts (second hop)", second_times, second_plain, "secondary"),
     ):
-        p50, p90 = statistics.median(project), _percentile(project, 90)
-        b50, b90 = statistics.median(plain), _percentile(plain, 90)
+        p50, p90 = statistics.median(project), percentile(project, 90)
+        b50, b90 = statistics.median(plain), percentile(plain, 90)
         out.line(f"{'project: ' + label:<52} {p50:>10.2f} {p90:>8.2f} {p50 / b50:>9.2f}x")
         out.line(f"{'baseline: plain SQL self-join, ' + label:<52} {b50:>10.2f} {b90:>8.2f}")
         figures[f"{key}_median_ms"], figures[f"{key}_plain_median_ms"] = p50, b50
