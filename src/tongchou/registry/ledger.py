@@ -13,6 +13,7 @@ import os
 import secrets
 import sqlite3
 import sys
+import time
 import warnings
 from collections.abc import Callable
 from contextlib import closing
@@ -85,6 +86,8 @@ class ImportReport:
     blank: int = 0
     errors: list[tuple[int, str, list]] = field(default_factory=list)
     warnings: list[tuple[int, str]] = field(default_factory=list)
+    # Whether the rows were checked in a second process (see PARALLEL_MIN_ROWS).
+    checked_apart: bool = False
 
     def summary(self) -> dict:
         return {
@@ -170,7 +173,8 @@ def people_import(
 
     Raises SpreadsheetError when the file is not a ledger at all; otherwise
     every row ends up created, updated, unchanged, blank or in ``errors``.
-    ``parallel`` (None: by the file's length) checks the rows in a second process.
+    ``parallel`` checks the rows in a second process (None: for a long ledger when
+    a core is idle).
     """
     path = Path(path)
     total = max(count_rows(path) - 1, 0)
@@ -185,7 +189,9 @@ def people_import(
     if parallel is None:
         parallel = total >= PARALLEL_MIN_ROWS and _can_fork() and _idle_core()
     if parallel:
-        batches = _in_child_process(batches) or batches
+        apart = _in_child_process(batches)
+        if apart is not None:
+            batches, report.checked_apart = apart, True
     writer = _ChunkWriter(resolver.scope_ids, report)
     with closing(batches):
         while True:
@@ -315,9 +321,21 @@ def _can_fork() -> bool:
 
 
 def _idle_core() -> bool:
-    """Whether, going by the load average, a core is free beside this process."""
-    cores = len(os.sched_getaffinity(0))
-    return cores - os.getloadavg()[0] >= 1
+    """Whether at least one core sat idle over the last tenth of a second."""
+
+    def idle_and_total() -> tuple[int, int]:
+        with open("/proc/stat") as fh:
+            ticks = [int(v) for v in fh.readline().split()[1:]]
+        return ticks[3] + ticks[4], sum(ticks)
+
+    try:
+        idle_before, total_before = idle_and_total()
+        time.sleep(0.1)
+        idle_after, total_after = idle_and_total()
+    except (OSError, ValueError, IndexError):
+        return False
+    idle_share = (idle_after - idle_before) / max(total_after - total_before, 1)
+    return idle_share * (os.cpu_count() or 1) >= 1
 
 
 def _in_child_process(batches):
