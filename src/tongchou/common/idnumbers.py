@@ -57,7 +57,8 @@ def parse_id_number(text: str, *, today: date | None = None) -> IdNumber:
 # normalising it would change nothing, so the checks start from the text itself.
 _PLAIN_ID = re.compile(r"[0-9]{17}[0-9X]\Z")
 _WEIGHTED_ZEROS = ord("0") * sum(_WEIGHTS)
-# Birth-date digits seen before; a district has a few tens of thousands of them.
+# Plausible birth dates seen before, by their digits: at most one per day
+# since 1880, whatever a file holds.
 _BIRTH_DATES: dict[str, date] = {}
 
 
@@ -84,7 +85,7 @@ def id_number_fields(text: str, today: date) -> tuple[str, date, str, tuple[str,
             born = date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
         except ValueError:
             raise InvalidIdNumber(f"身份证号中的出生日期{digits}不存在") from None
-        if digits.isascii():
+        if born <= today and born.year >= 1880 and digits.isascii():
             _BIRTH_DATES[digits] = born
     if born > today or born.year < 1880:
         raise InvalidIdNumber(f"身份证号中的出生日期{digits}不合理")

@@ -5,6 +5,7 @@ bench; its ``add_arguments(parser)``, if any, declares its options, and its
 docstring is its help. A new bench plugs in by adding a file, nothing else.
 """
 
+import argparse
 import importlib
 import sys
 import traceback
@@ -69,7 +70,10 @@ class Command(BaseCommand):
                 continue
             doc = (module.__doc__ or "").strip()
             sub = subparsers.add_parser(
-                name, help=doc.splitlines()[0] if doc else name, description=doc
+                name,
+                help=doc.splitlines()[0] if doc else name,
+                description=doc,
+                formatter_class=argparse.RawDescriptionHelpFormatter,
             )
             if hasattr(module, "add_arguments"):
                 module.add_arguments(sub)
