@@ -18,15 +18,16 @@ from django.views import View
 
 from tongchou.common.idnumbers import normalize_id_number
 from tongchou.common.masking import mask_name
+from tongchou.common.qr import qr_svg
 from tongchou.common.spreadsheets import SpreadsheetError, write_table
 from tongchou.core.choices import ROLES_TRACING
 from tongchou.core.jobs import store_upload
 from tongchou.core.lockout import client_address, is_locked_out, login_failure_record
 from tongchou.core.models import User
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
+from tongchou.registry.codes import personal_code_payload
 from tongchou.registry.models import Person
 from tongchou.venues import services
-from tongchou.venues.codes import personal_code_text, qr_svg
 from tongchou.venues.forms import (
     AlertHandleForm,
     DoorCheckInForm,
@@ -98,7 +99,7 @@ class VenueDetailView(ScopedDetailView):
             FeverAlert.objects.restrict(user).filter(venue=venue).select_related("person")[:20]
         )
         context["tasks"] = venue_upcoming_tasks(venue)[:20]
-        context["qr"] = qr_svg(_venue_code_url(self.request, venue), scale=4)
+        context["qr"] = qr_svg(_venue_code_url(self.request, venue))
         context["can_edit"] = user.role in services.ROLES_EDITING_VENUES
         context["can_keep_door"] = user.role in services.ROLES_KEEPING_DOORS
         return context
@@ -119,7 +120,7 @@ class VenueCodeView(ScopedDetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["qr"] = qr_svg(_venue_code_url(self.request, self.object), scale=10)
+        context["qr"] = qr_svg(_venue_code_url(self.request, self.object))
         return context
 
 
@@ -494,7 +495,7 @@ class MyCodeView(View):
             "venues/my_code.html",
             {
                 "masked_name": mask_name(person.name),
-                "qr": qr_svg(personal_code_text(person.code_token), scale=8),
+                "qr": qr_svg(personal_code_payload(person.code_token)),
                 "now": timezone.now(),
             },
         )

@@ -7,9 +7,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tongchou.command.models import Task
+from tongchou.common.qr import qr_svg
 from tongchou.core.models import AuditEvent
+from tongchou.registry.codes import personal_code_payload
 from tongchou.venues.choices import CheckInMethod
-from tongchou.venues.codes import personal_code_text
 from tongchou.venues.models import CheckIn, FeverAlert
 from tongchou.venues.retention import checkins_purge
 from tongchou.venues.services import Reading, checkins_ingest
@@ -39,6 +40,22 @@ def test_a_phone_checks_in_once_by_name_and_id_then_by_one_tap(client, venues, p
         (venues["parcel"].pk, CheckInMethod.VENUE_CODE),
     ]
     assert rows[0].temperature is not None and rows[1].temperature is None
+
+
+def test_the_venue_poster_and_the_phones_own_code_use_the_one_qr_drawer(
+    client, client_for, venues, people
+):
+    person = people["a"]
+    poster = client_for("grid_a").get(reverse("venue-code", args=[venues["market"].pk]))
+    address = f"http://testserver{phone_url(venues['market'])}"
+    assert qr_svg(address) in poster.content.decode()
+    client.post(
+        phone_url(venues["market"]),
+        {"name": person.name, "id_number": person.id_number, "phone": "13800001111"},
+    )
+    mine = client.get(reverse("my-code")).content.decode()
+    # The door keeper's scanner reads the same personal code as the household sheets.
+    assert qr_svg(personal_code_payload(person.code_token)) in mine
 
 
 @pytest.mark.parametrize("token", ["nosuchvenuecode123", "x", "../../etc"])
@@ -89,7 +106,7 @@ def test_the_door_keeper_scans_a_personal_code_and_a_fever_alerts_the_grid_worke
     client = client_for("venue_owner")
     response = client.post(
         reverse("venue-door", args=[venues["market"].pk]),
-        {"person_code": personal_code_text(people["b"].code_token), "temperature": "38.1"},
+        {"person_code": personal_code_payload(people["b"].code_token), "temperature": "38.1"},
     )
     assert response.status_code == 200
     checkin = CheckIn.objects.get()
@@ -147,7 +164,7 @@ def test_a_gate_batch_stored_twice_changes_nothing_the_second_time(client_for, v
         {
             "key": f"gate1-{i}",
             "venue": venues["market"].code_token,
-            "person": personal_code_text(person.code_token),
+            "person": personal_code_payload(person.code_token),
             "at": (now - timedelta(minutes=i)).isoformat(),
             "temperature": temperature,
         }
