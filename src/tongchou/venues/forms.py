@@ -3,10 +3,12 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.common.idnumbers import InvalidIdNumber, InvalidPhone, parse_id_number, parse_phone
 from tongchou.core.forms import BootstrapFormMixin
 from tongchou.grid.choices import Level
 from tongchou.grid.selectors import node_choices_for
 from tongchou.venues.choices import Duty, VenueKind
+from tongchou.venues.validation import InvalidCheckIn, parse_temperature
 
 
 class VenueSearchForm(BootstrapFormMixin, forms.Form):
@@ -74,24 +76,51 @@ class DoorCheckInForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class PhoneIdentityForm(BootstrapFormMixin, forms.Form):
+class PhoneCheckInForm(BootstrapFormMixin, forms.Form):
+    """A phone that remembers its owner: the temperature, if one was taken."""
+
+    temperature = forms.CharField(
+        label=_("Temperature (°C), if taken"),
+        max_length=8,
+        required=False,
+        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    )
+
+    def clean_temperature(self):
+        # Checked before anyone is looked up or registered, so a slipped finger registers nobody.
+        try:
+            return parse_temperature(self.cleaned_data["temperature"])
+        except InvalidCheckIn as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+
+class PhoneIdentityForm(PhoneCheckInForm):
+    """The first check-in from a phone: who is checking in (a resident or a visitor)."""
+
     name = forms.CharField(label=_("Name"), max_length=64)
     id_number = forms.CharField(label=_("ID number"), max_length=24)
-    temperature = forms.CharField(
-        label=_("Temperature (°C), if taken"),
-        max_length=8,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
+    phone = forms.CharField(
+        label=_("Mobile phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
 
+    field_order = ["name", "id_number", "phone", "temperature"]
 
-class PhoneCheckInForm(BootstrapFormMixin, forms.Form):
-    temperature = forms.CharField(
-        label=_("Temperature (°C), if taken"),
-        max_length=8,
-        required=False,
-        widget=forms.TextInput(attrs={"inputmode": "decimal"}),
-    )
+    def clean_name(self):
+        return " ".join(self.cleaned_data["name"].split())
+
+    def clean_id_number(self):
+        try:
+            return parse_id_number(self.cleaned_data["id_number"]).value
+        except InvalidIdNumber as exc:
+            raise forms.ValidationError(str(exc)) from None
+
+    def clean_phone(self):
+        try:
+            return parse_phone(self.cleaned_data["phone"])
+        except InvalidPhone as exc:
+            raise forms.ValidationError(str(exc)) from None
 
 
 class AlertHandleForm(BootstrapFormMixin, forms.Form):

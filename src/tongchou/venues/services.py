@@ -1,6 +1,7 @@
 """Changing venues and taking check-ins. Every path into the check-in table — a phone at
 the door, a door keeper's scan, a gate device's batch — ends in ``checkins_ingest``."""
 
+import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -20,6 +21,7 @@ from tongchou.core.choices import Role
 from tongchou.core.services import audit_record
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
+from tongchou.registry.validation import InvalidPerson, clean_person
 from tongchou.venues.choices import (
     CONTACT_WINDOW_MINUTES,
     FEVER_CELSIUS,
@@ -54,6 +56,9 @@ CHECKIN_COLUMNS = (
     "client_key",
     "recorded_by_id",
 )
+# The source of the task that asks a venue's grid worker to confirm a visitor registered
+# at its door (one open task per visitor and grid: see command.services.task_create).
+VISITOR_TASK_SOURCE = "venues.visitor"
 
 
 def new_code_token() -> str:
@@ -391,6 +396,53 @@ def person_for_code(code: str) -> Person:
     person = Person.objects.unscoped_for_system_use().filter(code_token=token).first()
     if person is None:
         raise InvalidCheckIn("个人码无效或已失效")
+    return person
+
+
+@transaction.atomic
+def visitor_register(*, venue: Venue, name: str, id_number: str, phone: str) -> Person:
+    """Someone not on the residents' ledger checks in at ``venue`` by phone: register them
+    on the venue's node and give its grid worker a task to confirm where they live.
+
+    This is what a sampling site does with a walk-in (testing's ``walk_in_register``), but
+    nobody signs in at a venue's door, so there is no actor whose grants to check: the
+    venue's own node is the only place the visitor can land. An ID number registered
+    before is found again as it is: no second person, no second task.
+    """
+    try:
+        clean = clean_person(name=name, id_number=id_number, phone=phone)
+    except InvalidPerson as exc:
+        raise ValidationError(str(exc)) from None
+    if not clean.phone:
+        raise ValidationError("请填写手机号码，以便网格员核实")
+    person = Person.objects.unscoped_for_system_use().filter(id_number=clean.id_number).first()
+    if person is not None:
+        return person
+    fields = dataclasses.asdict(clean)
+    del fields["warnings"]
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                **fields, area=venue.area, code_token=secrets.token_urlsafe(12)
+            )
+    except IntegrityError:
+        # The same visitor tapped twice at once: the first tap registered them.
+        return Person.objects.unscoped_for_system_use().get(id_number=clean.id_number)
+    audit_record(
+        actor=None,
+        action="person.visitor",
+        instance=person,
+        after={"venue": venue.pk, "area": venue.area_id, "phone": mask_phone(clean.phone)},
+    )
+    task_create(
+        actor=None,
+        title=f"核实扫码登记的来访人员：{person.name}",
+        area=venue.area,
+        due_at=timezone.now() + timedelta(days=1),
+        subject=person,
+        source=VISITOR_TASK_SOURCE,
+        description=f"{venue.name}扫码登记时不在居民台账中，请核实住址并归入所属网格。",
+    )
     return person
 
 

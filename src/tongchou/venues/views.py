@@ -16,7 +16,6 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tongchou.common.idnumbers import normalize_id_number
 from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
 from tongchou.common.spreadsheets import SpreadsheetError, write_table
@@ -380,6 +379,9 @@ def _public_venue(token: str) -> Venue | None:
 
 @method_decorator(login_not_required, name="dispatch")
 class PhoneCheckInView(View):
+    """The page a venue's code opens: the first time name, ID number and phone (a visitor
+    not on the ledger is registered on the venue's grid), then one tap."""
+
     template_name = "venues/phone.html"
 
     def _unknown(self, request):
@@ -413,17 +415,17 @@ class PhoneCheckInView(View):
                 request, self.template_name, self._context(venue, person, form), status=400
             )
         if person is None:
-            person = self._identify(request, form)
+            person = self._identify(request, form, venue)
             if person is None:
                 return render(
                     request, self.template_name, self._context(venue, None, form), status=400
                 )
         try:
             checkin = services.checkin_by_phone(
-                venue=venue, person=person, temperature=form.cleaned_data.get("temperature")
+                venue=venue, person=person, temperature=form.cleaned_data["temperature"]
             )
         except InvalidCheckIn as exc:
-            form.add_error("temperature", str(exc))
+            form.add_error(None, str(exc))
             shown = None if remember else person
             return render(
                 request, self.template_name, self._context(venue, shown, form), status=400
@@ -445,7 +447,9 @@ class PhoneCheckInView(View):
             )
         return response
 
-    def _identify(self, request, form) -> Person | None:
+    def _identify(self, request, form, venue) -> Person | None:
+        """The resident with this ID number, or the visitor registered now on the venue's
+        grid; None (with the reason on the form) when the name does not match."""
         address = client_address(request)
         if is_locked_out(username=LOCKOUT_NAME, address=address):
             form.add_error(
@@ -454,18 +458,25 @@ class PhoneCheckInView(View):
             return None
         data = form.cleaned_data
         person = (
-            Person.objects.unscoped_for_system_use()
-            .filter(id_number=normalize_id_number(data["id_number"]))
-            .first()
+            Person.objects.unscoped_for_system_use().filter(id_number=data["id_number"]).first()
         )
-        if person is None or person.name != " ".join(data["name"].split()):
+        if person is None:
+            try:
+                return services.visitor_register(
+                    venue=venue, name=data["name"], id_number=data["id_number"], phone=data["phone"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+                return None
+        if person.name != data["name"]:
+            # Someone else's ID number: counted against the device, so the page cannot be
+            # used to try names against ID numbers; the message says no more than that.
             login_failure_record(username=LOCKOUT_NAME, address=address)
-            # One message for "no such person" and "wrong name": no hint either way.
             form.add_error(
                 None,
                 _(
-                    "The name and ID number do not match a registered resident. "
-                    "Ask the staff at the door to check you in."
+                    "The name does not match this ID number. Check both, "
+                    "or ask the staff at the door to check you in."
                 ),
             )
             return None

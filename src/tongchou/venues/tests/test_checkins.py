@@ -1,20 +1,28 @@
 """Check-ins by phone, at the door and from gate devices; fever alerts; purge."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from tongchou.command.models import Task
 from tongchou.common.qr import qr_svg
-from tongchou.core.models import AuditEvent
+from tongchou.core.models import AuditEvent, LoginAttempt
 from tongchou.registry.codes import personal_code_payload
+from tongchou.registry.models import Person
+from tongchou.testing_support import valid_id_number
 from tongchou.venues.choices import CheckInMethod
 from tongchou.venues.models import CheckIn, FeverAlert
 from tongchou.venues.retention import checkins_purge
-from tongchou.venues.services import Reading, checkins_ingest
-from tongchou.venues.views import DEVICE_COOKIE
+from tongchou.venues.services import (
+    VISITOR_TASK_SOURCE,
+    Reading,
+    checkins_ingest,
+    visitor_register,
+)
+from tongchou.venues.views import DEVICE_COOKIE, LOCKOUT_NAME
 
 
 def phone_url(venue):
@@ -25,7 +33,12 @@ def test_a_phone_checks_in_once_by_name_and_id_then_by_one_tap(client, venues, p
     person = people["a"]
     first = client.post(
         phone_url(venues["market"]),
-        {"name": person.name, "id_number": person.id_number, "temperature": "36.4"},
+        {
+            "name": person.name,
+            "id_number": person.id_number,
+            "phone": "13800001111",
+            "temperature": "36.4",
+        },
     )
     assert first.status_code == 200
     assert DEVICE_COOKIE in first.cookies
@@ -74,19 +87,89 @@ def test_a_closed_venue_takes_no_check_in(client, venues, people):
     assert response.status_code == 404
 
 
-def test_a_name_that_does_not_match_the_id_number_is_refused_without_a_hint(client, venues, people):
+def test_a_name_that_does_not_match_the_id_number_is_refused_and_counted(client, venues, people):
+    before = Person.objects.count()
     wrong_name = client.post(
-        phone_url(venues["market"]), {"name": "冒名", "id_number": people["a"].id_number}
+        phone_url(venues["market"]),
+        {"name": "冒名", "id_number": people["a"].id_number, "phone": "13800001111"},
     )
-    unknown = client.post(
-        phone_url(venues["market"]), {"name": "某人", "id_number": "110101199003078888"}
-    )
-    assert wrong_name.status_code == unknown.status_code == 400
-    assert (
-        wrong_name.context["form"].non_field_errors() == unknown.context["form"].non_field_errors()
-    )
+    assert wrong_name.status_code == 400
+    assert "姓名与身份证号不符" in wrong_name.context["form"].non_field_errors()[0]
     assert DEVICE_COOKIE not in wrong_name.cookies
     assert not CheckIn.objects.exists()
+    assert Person.objects.count() == before and not Task.objects.exists()
+    assert LoginAttempt.objects.filter(username=LOCKOUT_NAME).count() == 1
+
+
+def test_a_visitor_not_on_the_ledger_is_registered_on_the_venues_grid_once(
+    client, client_for, venues, district
+):
+    id_number = valid_id_number(born=date(1990, 3, 7), female=True)
+    first = client.post(
+        phone_url(venues["market"]),
+        {"name": " 访客 甲 ", "id_number": id_number.lower(), "phone": "139 0000 2222"},
+    )
+    assert first.status_code == 200 and DEVICE_COOKIE in first.cookies
+    visitor = Person.objects.get(id_number=id_number)
+    assert (visitor.name, visitor.phone, visitor.area) == (
+        "访客 甲",
+        "13900002222",
+        district["grid_a"],
+    )
+    assert (visitor.sex, visitor.birth_date) == ("female", date(1990, 3, 7))
+    task = Task.objects.get(source=VISITOR_TASK_SOURCE)
+    assert task.area == district["grid_a"] and task.subject_id == str(visitor.pk)
+    assert task in list(client_for("grid_a").get(reverse("my-tasks")).context["tasks"])
+    assert AuditEvent.objects.filter(action="person.visitor").count() == 1
+
+    # Another phone, another venue: the same ID number is the same person, no second task.
+    again = Client().post(
+        phone_url(venues["parcel"]),
+        {"name": "访客 甲", "id_number": id_number, "phone": "13900002222"},
+    )
+    assert again.status_code == 200
+    assert Person.objects.filter(id_number=id_number).count() == 1
+    assert Task.objects.filter(source=VISITOR_TASK_SOURCE).count() == 1
+    assert [c.venue_id for c in CheckIn.objects.filter(person=visitor).order_by("id")] == [
+        venues["market"].pk,
+        venues["parcel"].pk,
+    ]
+
+
+def test_registering_a_visitor_twice_finds_the_same_person_and_asks_once(venues):
+    id_number = valid_id_number()
+    first = visitor_register(
+        venue=venues["market"], name="访客乙", id_number=id_number, phone="13900003333"
+    )
+    second = visitor_register(
+        venue=venues["market"], name="访客乙", id_number=id_number, phone="13900003333"
+    )
+    assert first == second
+    assert Task.objects.filter(source=VISITOR_TASK_SOURCE).count() == 1
+
+
+@pytest.mark.parametrize(
+    ("field", "fields", "message"),
+    [
+        ("id_number", {"id_number": "11010119900307888"}, "身份证号应为18位"),
+        ("id_number", {"id_number": "110101199003078882"}, "校验码错误"),
+        ("phone", {"phone": "12345"}, "不是有效的手机号"),
+        ("phone", {"phone": ""}, "必填"),
+        ("name", {"name": ""}, "必填"),
+        ("temperature", {"temperature": "98.6"}, "不合理"),
+    ],
+)
+def test_bad_input_from_a_visitor_says_why_in_chinese_and_registers_nobody(
+    client, venues, field, fields, message
+):
+    before = Person.objects.count()
+    data = {"name": "访客丙", "id_number": valid_id_number(), "phone": "13900004444", **fields}
+    response = client.post(phone_url(venues["market"]), data)
+    assert response.status_code == 400
+    assert message in " ".join(response.context["form"].errors[field])
+    assert Person.objects.count() == before
+    assert not Task.objects.exists() and not CheckIn.objects.exists()
+    assert DEVICE_COOKIE not in response.cookies
 
 
 @pytest.mark.parametrize("temperature", ["98.6", "12", "abc", "NaN", "-37"])
@@ -94,7 +177,12 @@ def test_an_absurd_temperature_is_refused_at_the_phone(client, venues, people, t
     person = people["a"]
     response = client.post(
         phone_url(venues["market"]),
-        {"name": person.name, "id_number": person.id_number, "temperature": temperature},
+        {
+            "name": person.name,
+            "id_number": person.id_number,
+            "phone": "13800001111",
+            "temperature": temperature,
+        },
     )
     assert response.status_code == 400
     assert not CheckIn.objects.exists()

@@ -3,7 +3,11 @@ then one tap; the page fits the phone and needs no account."""
 
 import pytest
 
+from tongchou.command.models import Task
+from tongchou.registry.models import Person
+from tongchou.testing_support import valid_id_number
 from tongchou.venues.models import CheckIn
+from tongchou.venues.services import VISITOR_TASK_SOURCE
 
 from .conftest import PHONE
 
@@ -24,6 +28,7 @@ def test_a_resident_checks_in_by_phone_and_is_remembered(new_page, server, venue
 
     page.fill("#id_name", person.name)
     page.fill("#id_id_number", person.id_number)
+    page.fill("#id_phone", "13800001111")
     page.fill("#id_temperature", "36.6")
     page.click("#checkin button[type=submit]")
     done = page.locator("#done")
@@ -42,6 +47,45 @@ def test_a_resident_checks_in_by_phone_and_is_remembered(new_page, server, venue
         rows = list(CheckIn.objects.filter(person=person).order_by("id"))
     assert [c.venue_id for c in rows] == [market.pk, venues["parcel"].pk]
     assert str(rows[0].temperature) == "36.6" and rows[1].temperature is None
+
+
+def test_a_visitor_not_on_the_ledger_checks_in_and_is_remembered_next_time(
+    new_page, server, venues, district, db_turn
+):
+    market = venues["market"]
+    id_number = valid_id_number()
+    page = new_page(**PHONE)
+    page.goto(f"{server.url}/v/{market.code_token}/")
+    assert page.locator("#visitor-note").is_visible()
+    page.fill("#id_name", "过路客")
+    page.fill("#id_id_number", id_number)
+    page.fill("#id_phone", "1390000")
+    page.click("#checkin button[type=submit]")
+    # A short phone number is refused in Chinese, and nobody is registered yet.
+    assert "不是有效的手机号" in page.inner_text("#checkin")
+    with db_turn():
+        assert not Person.objects.filter(id_number=id_number).exists()
+
+    page.fill("#id_phone", "13900005555")
+    page.click("#checkin button[type=submit]")
+    page.locator("#done").wait_for()
+    assert "过*" in page.inner_text("#done")
+    assert id_number not in page.content()
+
+    # The next time at the same door: the phone remembers the visitor, one tap.
+    page.goto(f"{server.url}/v/{market.code_token}/")
+    assert "过*" in page.inner_text("#remembered")
+    assert page.locator("#id_id_number").count() == 0
+    page.click("#checkin button[type=submit]")
+    page.locator("#done").wait_for()
+
+    with db_turn():
+        visitor = Person.objects.get(id_number=id_number)
+        assert visitor.area == district["grid_a"] and visitor.phone == "13900005555"
+        assert CheckIn.objects.filter(person=visitor, venue=market).count() == 2
+        tasks = list(Task.objects.filter(source=VISITOR_TASK_SOURCE))
+    assert len(tasks) == 1
+    assert tasks[0].area == district["grid_a"] and tasks[0].subject_id == str(visitor.pk)
 
 
 def test_a_wrong_venue_code_says_so_on_the_phone(new_page, server, venues, db_turn):
