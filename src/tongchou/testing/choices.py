@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RoundStatus(models.TextChoices):
@@ -22,7 +23,9 @@ TUBE_CAPACITY = {TubeKind.SINGLE: 1, TubeKind.POOL_10: 10, TubeKind.POOL_20: 20}
 
 
 class TubeStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    # Its own context: "Open" elsewhere is a to-do (待办理) or a venue that is open;
+    # a tube that is open is still taking swabs (采集中).
+    OPEN = "open", pgettext_lazy("tube status", "Open")
     SEALED = "sealed", _("Sealed")
     RESULTED = "resulted", _("Resulted")
 

@@ -1,4 +1,4 @@
-"""Forms for planning a round, zones and sites, missing notes and lab result files."""
+"""Forms for planning a round, zones, sites and their hours, missing notes and lab result files."""
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
@@ -89,6 +89,36 @@ class SiteForm(BootstrapFormMixin, forms.Form):
 
     def clean_area_code(self):
         return _codes(self.cleaned_data["area_code"], self.user)[0]
+
+
+class ScheduleMoveForm(BootstrapFormMixin, forms.Form):
+    """Call one building, grid or community of a zone in another hour."""
+
+    node_code = forms.CharField(label=_("Building, grid or community"), widget=forms.Select)
+    hour = forms.IntegerField(label=_("Hour"), widget=forms.Select)
+    # The bound the page was proposing with, so the page comes back the same.
+    bound = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, user, nodes=(), hours=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["node_code"].widget.choices = nodes
+        self.fields["hour"].widget.choices = [(h, f"{h}:00") for h in hours]
+
+    def clean_node_code(self):
+        return _codes(self.cleaned_data["node_code"], self.user)[0]
+
+
+class ScheduleUndoForm(forms.Form):
+    node_code = forms.CharField(max_length=32)
+    bound = forms.IntegerField(min_value=1, required=False)
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_node_code(self):
+        return _codes(self.cleaned_data["node_code"], self.user)[0]
 
 
 class MissingForm(BootstrapFormMixin, forms.Form):

@@ -153,6 +153,35 @@ class SamplingSite(TimeStampedModel):
         return self.name
 
 
+class ScheduleMove(TimeStampedModel):
+    """A planner's hand-set hour for a building, a grid or a whole community of a zone.
+
+    The proposal keeps it and places everyone else around it; the most specific
+    move wins, so a building can be moved away from its community's hour.
+    """
+
+    personal_fields = {}
+
+    zone = models.ForeignKey(Zone, on_delete=models.CASCADE, related_name="schedule_moves")
+    node = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    moved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["zone", "node__path"]
+        constraints = [
+            models.UniqueConstraint(fields=["zone", "node"], name="schedulemove_once_per_node"),
+            models.CheckConstraint(
+                condition=models.Q(hour__lte=23), name="schedulemove_hour_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.node} → {self.hour}:00"
+
+
 class Tube(TimeStampedModel):
     """A sample tube by its barcode: one person's swab, or ten or twenty pooled."""
 

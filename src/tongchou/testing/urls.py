@@ -13,6 +13,9 @@ urlpatterns = [
     path("<int:pk>/zones/new/", views.ZoneCreateView.as_view(), name="zone-create"),
     path("zones/<int:pk>/sites/new/", views.SiteCreateView.as_view(), name="site-create"),
     path("zones/<int:pk>/schedule/", views.ScheduleView.as_view(), name="zone-schedule"),
+    path(
+        "zones/<int:pk>/schedule/undo/", views.ScheduleUndoView.as_view(), name="zone-schedule-undo"
+    ),
     path("<int:pk>/missing/", views.MissingListView.as_view(), name="round-missing"),
     path("<int:pk>/missing/live/", views.MissingLiveView.as_view(), name="round-missing-live"),
     path(

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views import View
 
@@ -18,10 +19,24 @@ from tongchou.grid.choices import Level
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
 from tongchou.testing import services
-from tongchou.testing.choices import MissingReason
-from tongchou.testing.forms import MissingForm, ResultFileForm, RoundForm, SiteForm, ZoneForm
+from tongchou.testing.choices import MissingReason, RoundStatus
+from tongchou.testing.forms import (
+    MissingForm,
+    ResultFileForm,
+    RoundForm,
+    ScheduleMoveForm,
+    ScheduleUndoForm,
+    SiteForm,
+    ZoneForm,
+)
 from tongchou.testing.models import Zone
-from tongchou.testing.schedule import chart_bars, propose_schedule
+from tongchou.testing.schedule import (
+    CallUnit,
+    call_units,
+    chart_bars,
+    move_choices,
+    propose_schedule,
+)
 from tongchou.testing.selectors import (
     coverage_by_node,
     coverage_by_zone,
@@ -31,7 +46,12 @@ from tongchou.testing.selectors import (
     round_report,
     rounds_visible_to,
 )
-from tongchou.testing.services.planning import PLANNERS
+from tongchou.testing.services.planning import (
+    PLANNERS,
+    may_plan,
+    schedule_move,
+    schedule_move_undo,
+)
 from tongchou.testing.tasks import RESULTS_FILE
 
 
@@ -170,27 +190,117 @@ class SiteCreateView(RoleRequiredMixin, ServiceFormView):
         return reverse("round-detail", args=[zone.round_id])
 
 
-class ScheduleView(RoleRequiredMixin, View):
-    """The proposed hours per grid per site, with a chart; the planner adjusts the bound."""
+def _planned_zone(request, pk) -> Zone:
+    """A zone of a round the user plans; any other reads as missing."""
+    zone = _zone(request, pk)
+    if not may_plan(request.user, zone.round.area):
+        raise Http404
+    return zone
+
+
+def _bound(typed, default: int) -> int:
+    try:
+        return max(int(typed or default), 1)
+    except ValueError:
+        return default
+
+
+def _schedule_url(zone: Zone, bound: int) -> str:
+    return f"{reverse('zone-schedule', args=[zone.pk])}?bound={bound}"
+
+
+class ScheduleView(RoleRequiredMixin, ServiceFormView):
+    """The proposed hours per building per site, with a chart; the planner changes the
+    bound and proposes again, or moves a building, grid or community to another hour."""
 
     allowed_roles = PLANNERS
+    form_class = ScheduleMoveForm
+    template_name = "testing/schedule.html"
 
-    def get(self, request, pk):
-        zone = _zone(request, pk)
-        try:
-            bound = max(int(request.GET.get("bound") or zone.round.queue_bound), 1)
-        except ValueError:
-            bound = zone.round.queue_bound
-        plans = propose_schedule(zone, queue_bound=bound)
+    @cached_property
+    def zone(self) -> Zone:
+        return _planned_zone(self.request, self.kwargs["pk"])
+
+    @cached_property
+    def bound(self) -> int:
+        typed = self.request.POST.get("bound") or self.request.GET.get("bound")
+        return _bound(typed, self.zone.round.queue_bound)
+
+    @cached_property
+    def units(self) -> list[CallUnit]:
+        return call_units(self.zone)
+
+    def get_form_kwargs(self) -> dict:
+        return {
+            "user": self.request.user,
+            "nodes": move_choices(self.zone, self.units),
+            "hours": self.zone.hours,
+            "initial": {"bound": self.bound},
+        }
+
+    def get_context(self, pk):
+        zone = self.zone
+        plans = propose_schedule(zone, queue_bound=self.bound, units=self.units)
         peak = max(
             [h.arrivals for p in plans for h in p.hours]
             + [p.site.hourly_capacity for p in plans]
             + [1]
         )
-        charts = [(plan, chart_bars(plan, peak)) for plan in plans]
-        return render(
-            request, "testing/schedule.html", {"zone": zone, "charts": charts, "bound": bound}
+        return {
+            "zone": zone,
+            "charts": [(plan, chart_bars(plan, peak)) for plan in plans],
+            "bound": self.bound,
+            "moves": zone.schedule_moves.select_related("node"),
+            "can_move": zone.round.status != RoundStatus.CLOSED,
+        }
+
+    def perform(self, data, pk):
+        move = schedule_move(
+            actor=self.request.user, zone=self.zone, node=data["node_code"], hour=data["hour"]
         )
+        plans = propose_schedule(self.zone, queue_bound=self.bound, units=self.units)
+        over = [p for p in plans if p.over_bound]
+        if over:
+            messages.warning(
+                self.request,
+                _(
+                    "%(node)s is now called at %(hour)s:00, but the queue at %(sites)s goes "
+                    "past %(bound)s people: add capacity or move someone else."
+                )
+                % {
+                    "node": move.node.name,
+                    "hour": move.hour,
+                    "sites": "、".join(p.site.name for p in over),
+                    "bound": self.bound,
+                },
+            )
+        else:
+            messages.success(
+                self.request,
+                _("%(node)s is now called at %(hour)s:00.")
+                % {"node": move.node.name, "hour": move.hour},
+            )
+        return _schedule_url(self.zone, self.bound)
+
+
+class ScheduleUndoView(RoleRequiredMixin, View):
+    """Give a building, grid or community moved by hand back to the proposal."""
+
+    allowed_roles = PLANNERS
+
+    def post(self, request, pk):
+        zone = _planned_zone(request, pk)
+        form = ScheduleUndoForm(request.POST, user=request.user)
+        bound = _bound(request.POST.get("bound"), zone.round.queue_bound)
+        if not form.is_valid():
+            raise Http404
+        try:
+            schedule_move_undo(actor=request.user, zone=zone, node=form.cleaned_data["node_code"])
+        except ValidationError as exc:
+            messages.error(request, "".join(exc.messages))
+        else:
+            messages.success(request, _("Given back to the proposal."))
+        return redirect(_schedule_url(zone, bound))
 
 
 class MissingListView(RoleRequiredMixin, View):
