@@ -141,10 +141,21 @@ class AreaResolver:
             raise InvalidPerson(f"楼栋“{building_text}”不在网格“{grid_text}”中")
         return building_id
 
+    @classmethod
+    def for_actor(cls, actor) -> "AreaResolver":
+        """The nodes ``actor`` may import into (None: the operator, the whole district)."""
+        nodes = GridNode.objects.all() if actor is None else GridNode.objects.restrict(actor)
+        return cls(nodes.values_list("id", "code", "name", "level", "parent_id"))
 
-def _scope_nodes(actor):
-    nodes = GridNode.objects.all() if actor is None else GridNode.objects.restrict(actor)
-    return nodes.values_list("id", "code", "name", "level", "parent_id")
+
+def ledger_header(rows, headers: dict[str, tuple[str, ...]], required) -> tuple[int, dict, list]:
+    """``find_header`` for a ledger that must have the ``required`` columns: the line of
+    the header, the index of each known column, the header as written."""
+    header_line, columns, header = find_header(rows, headers)
+    missing = [headers[c][0] for c in required if c not in columns]
+    if missing:
+        raise SpreadsheetError(f"缺少必需的列：{'、'.join(missing)}")
+    return header_line, columns, header
 
 
 # A ledger this long is checked in a second process while this one writes,
@@ -179,12 +190,9 @@ def people_import(
     path = Path(path)
     total = max(count_rows(path) - 1, 0)
     rows = read_rows(path)
-    header_line, columns, header = find_header(rows, PEOPLE_HEADERS)
-    missing = [PEOPLE_HEADERS[c][0] for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise SpreadsheetError(f"缺少必需的列：{'、'.join(missing)}")
+    header_line, columns, header = ledger_header(rows, PEOPLE_HEADERS, REQUIRED_COLUMNS)
     report = ImportReport(header_line=header_line, header=header)
-    resolver = AreaResolver(_scope_nodes(actor))
+    resolver = AreaResolver.for_actor(actor)
     batches = _checked_batches(rows, columns, resolver, header_line + 1, chunk_rows)
     if parallel is None:
         parallel = total >= PARALLEL_MIN_ROWS and _can_fork() and _idle_core()

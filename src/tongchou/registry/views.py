@@ -13,16 +13,15 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from tongchou.core.choices import ROLES_EDITING_PEOPLE, ROLES_SEEING_PEOPLE
-from tongchou.core.jobs import job_enqueue, store_upload
 from tongchou.core.lockout import client_address
-from tongchou.core.models import Job
 from tongchou.core.privacy import may_reveal
+from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry import services
 from tongchou.registry.forms import ExportForm, ImportForm, PersonForm, PersonSearchForm, RevealForm
 from tongchou.registry.models import Person
 from tongchou.registry.selectors import person_search, possible_duplicates
-from tongchou.registry.tasks import IMPORT_PEOPLE, job_dir
+from tongchou.registry.tasks import IMPORT_PEOPLE
 
 
 def _searched(request, queryset):
@@ -164,59 +163,26 @@ class PersonEditView(RoleRequiredMixin, View):
         return render(request, self.template_name, {"form": form, "person": person}, status=400)
 
 
-class PersonImportView(RoleRequiredMixin, View):
+class PersonImportView(LedgerUploadView):
     """Upload a ledger; it is imported by the job worker while the page shows progress."""
 
     allowed_roles = ROLES_EDITING_PEOPLE
+    job_kind = IMPORT_PEOPLE
+    form_class = ImportForm
     template_name = "registry/import.html"
-
-    def get(self, request):
-        jobs = Job.objects.filter(created_by=request.user, kind=IMPORT_PEOPLE)[:10]
-        return render(request, self.template_name, {"form": ImportForm(), "jobs": jobs})
-
-    def post(self, request):
-        form = ImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            jobs = Job.objects.filter(created_by=request.user, kind=IMPORT_PEOPLE)[:10]
-            return render(request, self.template_name, {"form": form, "jobs": jobs}, status=400)
-        upload = form.cleaned_data["file"]
-        path = store_upload(upload)
-        job = job_enqueue(
-            kind=IMPORT_PEOPLE,
-            params={"path": str(path), "actor_id": request.user.pk, "file_name": upload.name},
-            user=request.user,
-        )
-        return redirect("import-job", pk=job.pk)
+    job_url_name = "import-job"
 
 
-def _own_job(request, pk) -> Job:
-    return get_object_or_404(Job, pk=pk, created_by=request.user, kind=IMPORT_PEOPLE)
+class ImportJobView(LedgerImportJobView):
+    job_kind = IMPORT_PEOPLE
+    job_url_name = "import-job"
+    errors_url_name = "import-errors"
+    upload_url_name = "person-import"
 
 
-class ImportJobView(View):
-    """A job's page; htmx polls the progress fragment until the job is finished."""
-
-    def get(self, request, pk):
-        job = _own_job(request, pk)
-        template = (
-            "registry/_job_progress.html"
-            if request.headers.get("HX-Request")
-            else "registry/import_job.html"
-        )
-        return render(request, template, {"job": job})
-
-
-class ImportErrorsView(View):
-    def get(self, request, pk):
-        job = _own_job(request, pk)
-        error_file = job.result.get("error_file")
-        if not error_file or not Path(error_file).is_relative_to(job_dir(job)):
-            raise Http404
-        return FileResponse(
-            open(error_file, "rb"),
-            as_attachment=True,  # noqa: SIM115
-            filename=f"导入错误_{job.pk}{Path(error_file).suffix}",
-        )
+class ImportErrorsView(LedgerImportErrorsView):
+    job_kind = IMPORT_PEOPLE
+    file_title = "导入错误"
 
 
 class PersonExportView(RoleRequiredMixin, View):

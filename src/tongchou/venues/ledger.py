@@ -5,16 +5,16 @@ a changed row updates the venue and its four responsible parties. Rows are
 checked by the same rules as the form; bad rows come back with the reason.
 """
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from tongchou.common.idnumbers import InvalidPhone, parse_phone
-from tongchou.common.spreadsheets import SpreadsheetError, cell_text, find_header, read_rows
+from tongchou.common.spreadsheets import cell_text, count_rows, read_rows
 from tongchou.core.services import audit_record
-from tongchou.grid.models import GridNode
-from tongchou.registry.ledger import AreaResolver, ImportReport
+from tongchou.registry.ledger import AreaResolver, ImportReport, ledger_header
 from tongchou.registry.validation import InvalidPerson
 from tongchou.venues.choices import VENUE_KIND_BY_LABEL, Duty, VenueKind
 from tongchou.venues.models import Venue, VenueDuty
@@ -63,53 +63,46 @@ def _duties(get) -> dict[str, tuple[str, str, str]]:
     return duties
 
 
-@transaction.atomic
-def venues_import(*, actor, path: str | Path) -> ImportReport:
-    """Import a venue survey ledger as ``actor`` (None: the operator, whole district)."""
+# Rows per transaction: a page polling the job sees the progress after each commit.
+COMMIT_ROWS = 500
+
+
+def venues_import(
+    *,
+    actor,
+    path: str | Path,
+    progress: Callable[[int, int, str], None] | None = None,
+    commit_rows: int = COMMIT_ROWS,
+) -> ImportReport:
+    """Import a venue survey ledger as ``actor`` (None: the operator, whole district).
+
+    Raises SpreadsheetError when the file is not a ledger at all; otherwise every
+    row ends up created, updated, unchanged, blank or in ``errors``.
+    """
     path = Path(path)
+    total = max(count_rows(path) - 1, 0)
     rows = read_rows(path)
-    header_line, columns, header = find_header(rows, VENUE_HEADERS)
-    missing = [VENUE_HEADERS[c][0] for c in REQUIRED_COLUMNS if c not in columns]
-    if missing:
-        raise SpreadsheetError(f"缺少必需的列：{'、'.join(missing)}")
-    report = ImportReport(header=header)
-    scope = GridNode.objects.all() if actor is None else GridNode.objects.restrict(actor)
-    resolver = AreaResolver(scope.values_list("id", "code", "name", "level", "parent_id"))
+    header_line, columns, header = ledger_header(rows, VENUE_HEADERS, REQUIRED_COLUMNS)
+    report = ImportReport(header_line=header_line, header=header)
+    resolver = AreaResolver.for_actor(actor)
     existing = {
         (v.area_id, v.name): v
         for v in Venue.objects.filter(area_id__in=resolver.scope_ids).prefetch_related("duties")
     }
     seen: dict[tuple[int, str], int] = {}
-    for line, row in enumerate(rows, start=header_line + 1):
-        texts = [cell_text(v) for v in row]
-        if not any(texts):
-            report.blank += 1
-            continue
-        report.rows += 1
-
-        def get(name, texts=texts):
-            index = columns.get(name)
-            return texts[index] if index is not None and index < len(texts) else ""
-
-        try:
-            kind_text = get("kind")
-            kind = _KINDS_BY_TEXT.get(kind_text)
-            if kind is None:
-                raise ValidationError(f"场所类型“{kind_text}”无法识别")
-            name, kind, window = clean_venue_fields(
-                name=get("name"), kind=kind, window=get("window") or None
-            )
-            area_id = resolver.resolve(get("grid"), "")
-            duties = _duties(get)
-            key = (area_id, name)
-            if key in seen:
-                raise ValidationError(f"与第{seen[key]}行是同一网格的同名场所，重复登记")
-        except (ValidationError, InvalidPerson) as exc:
-            reason = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
-            report.errors.append((line, reason, list(row)))
-            continue
-        seen[key] = line
-        _write(existing, key, kind, get("address")[:200], window, duties, report)
+    lines = enumerate(rows, start=header_line + 1)
+    while True:
+        with transaction.atomic():
+            taken = 0
+            for line, row in lines:
+                _import_row(line, row, columns, resolver, existing, seen, report)
+                taken += 1
+                if taken >= commit_rows:
+                    break
+        if progress:
+            progress(report.rows + report.blank, total, "")
+        if taken < commit_rows:
+            break
     audit_record(
         actor=actor,
         action="venues.import",
@@ -117,7 +110,42 @@ def venues_import(*, actor, path: str | Path) -> ImportReport:
         object_repr=path.name,
         after=report.summary(),
     )
+    if progress:
+        progress(total, total, "")
     return report
+
+
+def _import_row(line, row, columns, resolver, existing, seen, report) -> None:
+    """Check one row by the form's rules and write it, or report why not."""
+    texts = [cell_text(v) for v in row]
+    if not any(texts):
+        report.blank += 1
+        return
+    report.rows += 1
+
+    def get(name):
+        index = columns.get(name)
+        return texts[index] if index is not None and index < len(texts) else ""
+
+    try:
+        kind_text = get("kind")
+        kind = _KINDS_BY_TEXT.get(kind_text)
+        if kind is None:
+            raise ValidationError(f"场所类型“{kind_text}”无法识别")
+        name, kind, window = clean_venue_fields(
+            name=get("name"), kind=kind, window=get("window") or None
+        )
+        area_id = resolver.resolve(get("grid"), "")
+        duties = _duties(get)
+        key = (area_id, name)
+        if key in seen:
+            raise ValidationError(f"与第{seen[key]}行是同一网格的同名场所，重复登记")
+    except (ValidationError, InvalidPerson) as exc:
+        reason = exc.messages[0] if isinstance(exc, ValidationError) else str(exc)
+        report.errors.append((line, reason, list(row)))
+        return
+    seen[key] = line
+    _write(existing, key, kind, get("address")[:200], window, duties, report)
 
 
 def _write(existing, key, kind, address, window, duties, report) -> None:

@@ -6,7 +6,10 @@ urlpatterns = [
     path("", views.VenueListView.as_view(), name="venue-list"),
     path("new/", views.VenueEditView.as_view(), name="venue-create"),
     path("import/", views.VenueImportView.as_view(), name="venue-import"),
-    path("import/errors/", views.VenueImportErrorsView.as_view(), name="venue-import-errors"),
+    path("import/<int:pk>/", views.VenueImportJobView.as_view(), name="venue-import-job"),
+    path(
+        "import/<int:pk>/errors/", views.VenueImportErrorsView.as_view(), name="venue-import-errors"
+    ),
     path("alerts/", views.FeverAlertListView.as_view(), name="fever-alerts"),
     path(
         "alerts/<int:pk>/handle/", views.FeverAlertHandleView.as_view(), name="fever-alert-handle"

@@ -2,14 +2,9 @@
 import, the door keeper's scan, fever alerts, check-ins for tracers, and the public
 check-in page a phone opens from the venue code."""
 
-import uuid
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -18,11 +13,10 @@ from django.views import View
 
 from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
-from tongchou.common.spreadsheets import SpreadsheetError, write_table
 from tongchou.core.choices import ROLES_TRACING
-from tongchou.core.jobs import store_upload
 from tongchou.core.lockout import client_address, is_locked_out, login_failure_record
 from tongchou.core.models import User
+from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry.codes import personal_code_payload
 from tongchou.registry.models import Person
@@ -37,7 +31,6 @@ from tongchou.venues.forms import (
     VenueImportForm,
     VenueSearchForm,
 )
-from tongchou.venues.ledger import venues_import
 from tongchou.venues.models import CheckIn, FeverAlert, Venue
 from tongchou.venues.selectors import (
     recent_checkins,
@@ -46,6 +39,7 @@ from tongchou.venues.selectors import (
     venue_search,
     venue_upcoming_tasks,
 )
+from tongchou.venues.tasks import IMPORT_VENUES
 from tongchou.venues.validation import InvalidCheckIn
 
 
@@ -213,56 +207,26 @@ class VenueDutyView(RoleRequiredMixin, View):
         return self._render(request, venue, form, status=400)
 
 
-class VenueImportView(RoleRequiredMixin, View):
-    """Upload a venue survey ledger; venues are few enough to import while the page waits."""
+class VenueImportView(LedgerUploadView):
+    """Upload a venue survey ledger; the job worker imports it while the page shows progress."""
 
     allowed_roles = services.ROLES_EDITING_VENUES
+    job_kind = IMPORT_VENUES
+    form_class = VenueImportForm
     template_name = "venues/venue_import.html"
-
-    def get(self, request):
-        return render(request, self.template_name, {"form": VenueImportForm()})
-
-    def post(self, request):
-        form = VenueImportForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return render(request, self.template_name, {"form": form}, status=400)
-        upload = form.cleaned_data["file"]
-        path = store_upload(upload)
-        try:
-            report = venues_import(actor=request.user, path=path)
-        except SpreadsheetError as exc:
-            form.add_error("file", str(exc))
-            return render(request, self.template_name, {"form": form}, status=400)
-        if report.errors:
-            folder = Path(settings.JOB_FILES_DIR) / "venue-imports" / uuid.uuid4().hex
-            error_file = write_table(
-                folder / f"errors{path.suffix}",
-                ["行号", "错误原因", *report.header],
-                ([line, reason, *raw] for line, reason, raw in report.errors),
-            )
-            request.session["venue_import_errors"] = str(error_file)
-        return render(
-            request,
-            self.template_name,
-            {"form": VenueImportForm(), "report": report, "file_name": upload.name},
-        )
+    job_url_name = "venue-import-job"
 
 
-class VenueImportErrorsView(View):
-    """The rejected rows of the user's own last import (the path never leaves the session)."""
+class VenueImportJobView(LedgerImportJobView):
+    job_kind = IMPORT_VENUES
+    job_url_name = "venue-import-job"
+    errors_url_name = "venue-import-errors"
+    upload_url_name = "venue-import"
 
-    def get(self, request):
-        error_file = request.session.get("venue_import_errors")
-        folder = Path(settings.JOB_FILES_DIR) / "venue-imports"
-        if not error_file or not Path(error_file).resolve().is_relative_to(folder.resolve()):
-            raise Http404
-        if not Path(error_file).exists():
-            raise Http404
-        return FileResponse(
-            open(error_file, "rb"),  # noqa: SIM115
-            as_attachment=True,
-            filename=f"场所导入错误{Path(error_file).suffix}",
-        )
+
+class VenueImportErrorsView(LedgerImportErrorsView):
+    job_kind = IMPORT_VENUES
+    file_title = "场所导入错误"
 
 
 class DoorCheckInView(RoleRequiredMixin, View):

@@ -1,11 +1,18 @@
 """Venues: scope, the owner's counts-only view, the ledger import, the printable code."""
 
+import csv
+import io
+from unittest import mock
+
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
+from tongchou.core.jobs import run_pending_jobs
 from tongchou.core.models import AuditEvent
 from tongchou.venues.choices import CheckInMethod, VenueKind
+from tongchou.venues.ledger import venues_import
 from tongchou.venues.models import Venue, VenueDuty
 from tongchou.venues.services import Reading, checkins_ingest
 
@@ -110,30 +117,97 @@ LEDGER = (
 )
 
 
-def test_the_venue_ledger_imports_reports_bad_rows_and_changes_nothing_twice(
+def upload(client, path):
+    """Post the ledger, run the queued job as the worker would, return its page."""
+    with path.open("rb") as fh:
+        response = client.post(reverse("venue-import"), {"file": fh})
+    assert response.status_code == 302
+    assert run_pending_jobs() == 1
+    page = client.get(response.url)
+    assert page.status_code == 200
+    return page.context["job"]
+
+
+def test_the_venue_ledger_imports_in_the_background_reports_bad_rows_and_changes_nothing_twice(
     client_for, district, tmp_path
 ):
     path = tmp_path / "venues.csv"
     path.write_text(LEDGER, encoding="utf-8")
     client = client_for("grid_a")
-    with path.open("rb") as fh:
-        response = client.post(reverse("venue-import"), {"file": fh})
-    report = response.context["report"]
-    assert (report.created, report.updated, len(report.errors)) == (2, 0, 3)
-    reasons = [reason for _line, reason, _raw in report.errors]
+    job = upload(client, path)
+    assert (job.status, job.progress, job.total) == ("done", 6, 6)
+    result = job.result
+    assert (result["rows"], result["created"], result["updated"], result["errors"]) == (5, 2, 0, 3)
+    lines = [line for line, _reason in result["first_errors"]]
+    reasons = [reason for _line, reason in result["first_errors"]]
+    assert lines == [5, 6, 7]
     assert "场所类型“洗衣店”无法识别" in reasons[0]
     assert "不在您的辖区内" in reasons[1]
     assert "电话" in reasons[2]
     pharmacy = Venue.objects.get(name="景园大药房")
     assert pharmacy.kind == VenueKind.SMALL_CLINIC and pharmacy.area == district["grid_a"]
     assert VenueDuty.objects.filter(venue=pharmacy).count() == 2
-    errors = client.get(reverse("venue-import-errors"))
-    assert "洗衣店" in b"".join(errors.streaming_content).decode("utf-8-sig")
-    with path.open("rb") as fh:
-        again = client.post(reverse("venue-import"), {"file": fh}).context["report"]
-    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    errors = client.get(reverse("venue-import-errors", args=[job.pk]))
+    error_rows = list(
+        csv.reader(io.StringIO(b"".join(errors.streaming_content).decode("utf-8-sig")))
+    )
+    assert error_rows[0][:4] == ["行号", "错误原因", "场所名称", "场所类型"]
+    assert [row[0] for row in error_rows[1:]] == ["5", "6", "7"]
+    assert error_rows[1][3] == "洗衣店"
+
+    again = upload(client, path).result
+    assert (again["created"], again["updated"], again["unchanged"]) == (0, 0, 2)
     assert Venue.objects.count() == 2
     assert AuditEvent.objects.filter(action="venues.import").count() == 2
+
+
+def test_an_import_and_its_error_file_are_their_uploaders_own(client_for, district, tmp_path):
+    path = tmp_path / "venues.csv"
+    path.write_text(LEDGER, encoding="utf-8")
+    job = upload(client_for("grid_a"), path)
+    for persona in ("grid_b", "command"):
+        other = client_for(persona)
+        assert other.get(reverse("venue-import-job", args=[job.pk])).status_code == 404
+        assert other.get(reverse("venue-import-errors", args=[job.pk])).status_code == 404
+    # Nor does a residents' import page show a venue import.
+    assert client_for("grid_a").get(reverse("import-job", args=[job.pk])).status_code == 404
+
+
+def test_a_file_that_is_no_venue_ledger_fails_the_job_with_the_reason(
+    client_for, district, tmp_path
+):
+    path = tmp_path / "venues.csv"
+    path.write_text("名称,地址\n景园超市,景园路\n", encoding="utf-8")
+    job = upload(client_for("grid_a"), path)
+    assert job.status == "failed" and "缺少必需的列" in job.message
+    assert not Venue.objects.exists()
+
+
+def test_the_cli_imports_a_venue_ledger_with_a_progress_bar(district, tmp_path):
+    path = tmp_path / "venues.csv"
+    path.write_text(LEDGER, encoding="utf-8")
+    out, bar = io.StringIO(), io.StringIO()
+    with mock.patch("sys.stderr", bar):
+        call_command("import", "venues", str(path), stdout=out)
+    # The operator imports for the whole district: grid B's shop is taken too.
+    assert "新增 3" in out.getvalue() and "错误 2" in out.getvalue()
+    assert "第5行：场所类型“洗衣店”无法识别" in out.getvalue()
+    assert "错误行及原因已写入" in out.getvalue()
+    assert "导入 [" in bar.getvalue() and "100.0%" in bar.getvalue()
+    assert Venue.objects.filter(name="外网格店", area=district["grid_b"]).exists()
+    again = io.StringIO()
+    call_command("import", "venues", str(path), stdout=again)
+    assert "新增 0" in again.getvalue() and "未变 3" in again.getvalue()
+
+
+def test_the_import_reports_progress_after_each_committed_chunk(district, tmp_path):
+    path = tmp_path / "venues.csv"
+    path.write_text(LEDGER, encoding="utf-8")
+    seen = []
+    report = venues_import(
+        actor=None, path=path, commit_rows=2, progress=lambda done, total, _m: seen.append(done)
+    )
+    assert seen == [2, 4, 5, 6] and report.created == 3
 
 
 @pytest.mark.parametrize("persona", ["lab", "sampler", "venue_owner"])

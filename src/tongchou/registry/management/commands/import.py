@@ -1,4 +1,10 @@
-"""``tongchou import people FILE`` and ``tongchou import grid FILE``."""
+"""``tongchou import people FILE``, ``tongchou import venues FILE`` and
+``tongchou import grid FILE``.
+
+A ledger import (people, venues: whatever an app declares with
+``core.uploads.ledger_import``) runs the same job the page queues, in this process,
+with a progress bar.
+"""
 
 from pathlib import Path
 
@@ -9,15 +15,18 @@ from tongchou.common.spreadsheets import SpreadsheetError
 from tongchou.core.choices import JobStatus
 from tongchou.core.jobs import job_enqueue, job_run
 from tongchou.core.models import User
+from tongchou.core.uploads import LEDGER_IMPORTS
 from tongchou.grid.services import grid_import_file
-from tongchou.registry.tasks import IMPORT_PEOPLE
 
 
 class Command(BaseCommand):
-    help = "Import a residents' ledger (people) or a grid ledger (grid) from .xlsx or .csv."
+    help = (
+        "Import a residents' ledger (people), a venue survey ledger (venues) or a grid "
+        "ledger (grid) from .xlsx or .csv."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=["people", "grid"])
+        parser.add_argument("kind", choices=[*sorted(LEDGER_IMPORTS), "grid"])
         parser.add_argument("file", type=Path)
         parser.add_argument(
             "--user",
@@ -36,7 +45,7 @@ class Command(BaseCommand):
             return self.import_grid(actor, file)
         # The CLI runs the same job the page queues, in this process, with a bar.
         job = job_enqueue(
-            kind=IMPORT_PEOPLE,
+            kind=LEDGER_IMPORTS[kind],
             user=actor,
             params={
                 "path": str(file.resolve()),

@@ -1,0 +1,136 @@
+"""Ledgers uploaded for a background job: the upload page, the job's page with its
+progress, and the file of rejected rows.
+
+The residents' ledger and the venue survey ledger come in the same way: the page
+stores the file and queues a job; a worker (or ``tongchou import``, with a progress
+bar) runs the app's importer; the job keeps the figures and writes the rejected
+rows, with their reasons, beside the upload. An app declares its import once with
+``ledger_import`` and gets the job handler; its pages subclass the views below.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+from django.conf import settings
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views import View
+
+from tongchou.common.spreadsheets import write_table
+from tongchou.core.jobs import job_enqueue, job_handler, store_upload
+from tongchou.core.models import Job, User
+from tongchou.core.views import RoleRequiredMixin
+
+# ``tongchou import NAME FILE``: the job kind of each ledger import, by NAME.
+LEDGER_IMPORTS: dict[str, str] = {}
+
+
+def job_dir(job) -> Path:
+    """Where a job writes its files (the error file of an import)."""
+    return Path(settings.JOB_FILES_DIR) / str(job.pk)
+
+
+def ledger_import(kind: str, *, name: str, importer: Callable) -> Callable:
+    """Register the job handler of an import: ``importer(actor=, path=, progress=)``
+    returns a report (``registry.ledger.ImportReport``); a file that is no ledger at
+    all raises SpreadsheetError and the job fails with its reason."""
+
+    def handler(job, progress) -> dict:
+        actor_id = job.params.get("actor_id")
+        actor = User.objects.get(pk=actor_id) if actor_id else None
+        path = Path(job.params["path"])
+        report = importer(actor=actor, path=path, progress=progress)
+        result = report.summary()
+        if report.errors:
+            suffix = ".xlsx" if path.suffix.lower() == ".xlsx" else ".csv"
+            error_file = job_dir(job) / f"errors{suffix}"
+            write_table(
+                error_file,
+                ["行号", "错误原因", *report.header],
+                ([line, reason, *raw] for line, reason, raw in report.errors),
+            )
+            result["error_file"] = str(error_file)
+            result["first_errors"] = [[line, reason] for line, reason, _raw in report.errors[:20]]
+        if report.warnings:
+            result["first_warnings"] = [list(w) for w in report.warnings[:20]]
+        return result
+
+    LEDGER_IMPORTS[name] = kind
+    return job_handler(kind)(handler)
+
+
+def _own_job(request, pk, kind: str) -> Job:
+    # Another user's job reads as missing, whoever they are.
+    return get_object_or_404(Job, pk=pk, created_by=request.user, kind=kind)
+
+
+class LedgerUploadView(RoleRequiredMixin, View):
+    """Take a ledger and queue its import; the page lists the user's recent imports."""
+
+    job_kind: str
+    form_class: type
+    template_name: str
+    job_url_name: str
+
+    def render_page(self, request, form, status=200):
+        jobs = Job.objects.filter(created_by=request.user, kind=self.job_kind)[:10]
+        return render(request, self.template_name, {"form": form, "jobs": jobs}, status=status)
+
+    def get(self, request):
+        return self.render_page(request, self.form_class())
+
+    def post(self, request):
+        form = self.form_class(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_page(request, form, status=400)
+        upload = form.cleaned_data["file"]
+        path = store_upload(upload)
+        job = job_enqueue(
+            kind=self.job_kind,
+            params={"path": str(path), "actor_id": request.user.pk, "file_name": upload.name},
+            user=request.user,
+        )
+        return redirect(self.job_url_name, pk=job.pk)
+
+
+class LedgerImportJobView(View):
+    """An import's page; htmx polls the progress fragment until the job is finished."""
+
+    job_kind: str
+    job_url_name: str
+    errors_url_name: str
+    upload_url_name: str
+    template_name = "uploads/import_job.html"
+    fragment_template_name = "uploads/_import_progress.html"
+
+    def get(self, request, pk):
+        job = _own_job(request, pk, self.job_kind)
+        template = (
+            self.fragment_template_name if request.headers.get("HX-Request") else self.template_name
+        )
+        context = {
+            "job": job,
+            "job_url": reverse(self.job_url_name, args=[job.pk]),
+            "errors_url": reverse(self.errors_url_name, args=[job.pk]),
+            "upload_url": reverse(self.upload_url_name),
+        }
+        return render(request, template, context)
+
+
+class LedgerImportErrorsView(View):
+    """The rejected rows of one of the user's own imports, with the reasons."""
+
+    job_kind: str
+    file_title: str  # the download's name, before ``_<job id>.xlsx``
+
+    def get(self, request, pk):
+        job = _own_job(request, pk, self.job_kind)
+        error_file = job.result.get("error_file")
+        if not error_file or not Path(error_file).is_relative_to(job_dir(job)):
+            raise Http404
+        return FileResponse(
+            open(error_file, "rb"),  # noqa: SIM115  (the response closes it)
+            as_attachment=True,
+            filename=f"{self.file_title}_{job.pk}{Path(error_file).suffix}",
+        )
