@@ -1,5 +1,6 @@
-"""Ledgers uploaded for a background job: the upload page, the job's page with its
-progress, and the file of rejected rows.
+"""Files in and out of the pages: ledgers uploaded for a background job (the upload
+page, the job's page with its progress, the file of rejected rows), and spreadsheets
+exported while the user waits.
 
 The residents' ledger and the venue survey ledger come in the same way: the page
 stores the file and queues a job; a worker (or ``tongchou import``, with a progress
@@ -8,6 +9,7 @@ rows, with their reasons, beside the upload. An app declares its import once wit
 ``ledger_import`` and gets the job handler; its pages subclass the views below.
 """
 
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -134,3 +136,22 @@ class LedgerImportErrorsView(View):
             as_attachment=True,
             filename=f"{self.file_title}_{job.pk}{Path(error_file).suffix}",
         )
+
+
+def export_path(file_name: str) -> Path:
+    """A fresh path, in a folder of its own, for a spreadsheet about to be sent."""
+    folder = Path(settings.JOB_FILES_DIR) / "exports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(tempfile.mkdtemp(dir=folder)) / file_name
+
+
+def export_response(path: Path, download_name: str) -> FileResponse:
+    """Send the file at ``path`` as an attachment, and delete it."""
+    response = FileResponse(
+        open(path, "rb"),  # noqa: SIM115  (the response closes it)
+        as_attachment=True,
+        filename=download_name,
+    )
+    path.unlink()  # the open handle keeps the data until the response is sent
+    path.parent.rmdir()
+    return response

@@ -1,12 +1,8 @@
 """Pages for residents: list and search, a person's page, edit, reveal, import, export."""
 
-import tempfile
-from pathlib import Path
-
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,7 +11,13 @@ from django.views import View
 from tongchou.core.choices import ROLES_EDITING_PEOPLE, ROLES_SEEING_PEOPLE
 from tongchou.core.lockout import client_address
 from tongchou.core.privacy import may_reveal
-from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
+from tongchou.core.uploads import (
+    LedgerImportErrorsView,
+    LedgerImportJobView,
+    LedgerUploadView,
+    export_path,
+    export_response,
+)
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry import services
 from tongchou.registry.forms import ExportForm, ImportForm, PersonForm, PersonSearchForm, RevealForm
@@ -197,7 +199,7 @@ class PersonExportView(RoleRequiredMixin, View):
         _search, queryset = _searched(request, Person.objects.restrict(request.user))
         data = form.cleaned_data
         suffix = data["file_format"]
-        path = Path(tempfile.mkdtemp(dir=_export_dir())) / f"people.{suffix}"
+        path = export_path(f"people.{suffix}")
         try:
             services.people_export(
                 actor=request.user,
@@ -210,16 +212,4 @@ class PersonExportView(RoleRequiredMixin, View):
         except ValidationError as exc:
             messages.error(request, "；".join(exc.messages))
             return redirect(f"{reverse('person-list')}?{request.GET.urlencode()}")
-        response = FileResponse(
-            open(path, "rb"),
-            as_attachment=True,  # noqa: SIM115
-            filename=f"居民台账.{suffix}",
-        )
-        path.unlink()  # the open handle keeps the data until the response is sent
-        return response
-
-
-def _export_dir() -> Path:
-    folder = Path(settings.JOB_FILES_DIR) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
+        return export_response(path, f"居民台账.{suffix}")

@@ -135,3 +135,7 @@ class VenueImportForm(BootstrapFormMixin, forms.Form):
         if not upload.name.lower().endswith((".xlsx", ".csv")):
             raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
         return upload
+
+
+class CheckInExportForm(forms.Form):
+    file_format = forms.ChoiceField(choices=[("xlsx", ".xlsx"), ("csv", ".csv")])

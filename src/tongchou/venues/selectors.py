@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from tongchou.command.choices import OPEN_STATUSES
@@ -76,4 +77,31 @@ def recent_checkins(venue: Venue, *, user, limit: int = 50):
         .filter(venue=venue)
         .select_related("person")
         .order_by("-checked_in_at", "-id")[:limit]
+    )
+
+
+def checkins_looked_up(user, *, venue_id: int | None, person_id: int | None):
+    """The check-ins of one venue or one person that ``user`` may see, newest first;
+    none when neither is named: whereabouts are looked at for a reason, not browsed."""
+    queryset = CheckIn.objects.restrict(user).select_related("venue", "person")
+    if venue_id is None and person_id is None:
+        return queryset.none()
+    if venue_id is not None:
+        queryset = queryset.filter(venue_id=venue_id)
+    if person_id is not None:
+        queryset = queryset.filter(person_id=person_id)
+    return queryset.order_by("-checked_in_at", "-id")
+
+
+def venue_daily_counts(venue: Venue):
+    """Check-ins and fevers per day at a venue, newest day first: counts only, never people."""
+    return (
+        CheckIn.objects.unscoped_for_system_use()
+        .filter(venue=venue)
+        .annotate(day=TruncDate("checked_in_at"))
+        .values("day")
+        .annotate(
+            checkins=Count("id"), fevers=Count("id", filter=Q(temperature__gte=FEVER_CELSIUS))
+        )
+        .order_by("-day")
     )

@@ -6,6 +6,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
@@ -16,9 +17,10 @@ from django.utils import timezone
 from tongchou.command.services import task_create
 from tongchou.common.bulk import bulk_insert
 from tongchou.common.idnumbers import InvalidPhone, parse_phone
-from tongchou.common.masking import mask_phone
-from tongchou.core.choices import Role
-from tongchou.core.services import audit_record
+from tongchou.common.masking import mask_id_number, mask_phone
+from tongchou.common.spreadsheets import write_table
+from tongchou.core.choices import ROLES_TRACING, AccessKind, Role
+from tongchou.core.services import access_log_record, audit_record
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
 from tongchou.registry.validation import InvalidPerson, clean_person
@@ -31,6 +33,7 @@ from tongchou.venues.choices import (
     VenueKind,
 )
 from tongchou.venues.models import CheckIn, FeverAlert, Venue, VenueDuty
+from tongchou.venues.selectors import venue_daily_counts
 from tongchou.venues.validation import (
     InvalidCheckIn,
     parse_checkin_time,
@@ -622,3 +625,65 @@ def fever_alert_handle(*, actor, alert: FeverAlert, note: str) -> FeverAlert:
         reason=note,
     )
     return alert
+
+
+# ---- exports ---------------------------------------------------------------------------
+
+
+def checkins_export(
+    *, actor, queryset, path: Path, looked_up: str, address: str | None = None
+) -> int:
+    """Write the check-ins of ``queryset`` (already restricted to ``actor``) as tracing
+    staff see them: names, ID numbers and phones masked; log it; return the rows.
+
+    ``looked_up`` says what the list was of (``venue:12``, ``person:34``) for the log.
+    """
+    if actor.role not in ROLES_TRACING:
+        raise Http404
+    methods = dict(CheckInMethod.choices)
+    count = 0
+
+    def rows():
+        nonlocal count
+        for checkin in queryset.iterator(chunk_size=2000):
+            count += 1
+            person = checkin.person
+            yield [
+                timezone.localtime(checkin.checked_in_at).strftime("%Y-%m-%d %H:%M:%S"),
+                checkin.venue.name,
+                person.name,
+                mask_id_number(person.id_number),
+                mask_phone(person.phone),
+                "" if checkin.temperature is None else str(checkin.temperature),
+                str(methods.get(checkin.method, checkin.method)),
+            ]
+
+    header = ["签到时间", "场所名称", "姓名", "身份证号", "联系电话", "体温（℃）", "登记方式"]
+    write_table(path, header, rows())
+    _export_log(actor, "venues.checkin", looked_up, count, address)
+    return count
+
+
+def checkin_counts_export(*, actor, venue: Venue, path: Path, address: str | None = None) -> int:
+    """Write a venue's check-ins and fevers per day, for whoever may see the venue (its own
+    responsible person too): counts only, never people; log it; return the rows."""
+    if not Venue.objects.restrict(actor).filter(pk=venue.pk).exists():
+        raise Http404
+    days = [
+        [row["day"].isoformat(), venue.name, row["checkins"], row["fevers"]]
+        for row in venue_daily_counts(venue)
+    ]
+    write_table(path, ["日期", "场所名称", "登记人次", "发热人次"], days)
+    _export_log(actor, "venues.checkin_counts", f"venue:{venue.pk}", len(days), address)
+    return len(days)
+
+
+def _export_log(actor, object_type: str, object_id: str, count: int, address) -> None:
+    access_log_record(
+        actor=actor,
+        kind=AccessKind.EXPORT,
+        object_type=object_type,
+        object_id=object_id,
+        row_count=count,
+        address=address,
+    )

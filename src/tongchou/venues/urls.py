@@ -15,6 +15,7 @@ urlpatterns = [
         "alerts/<int:pk>/handle/", views.FeverAlertHandleView.as_view(), name="fever-alert-handle"
     ),
     path("checkins/", views.CheckInListView.as_view(), name="checkin-list"),
+    path("checkins/export/", views.CheckInExportView.as_view(), name="checkin-export"),
     path("<int:pk>/", views.VenueDetailView.as_view(), name="venue-detail"),
     path("<int:pk>/edit/", views.VenueEditView.as_view(), name="venue-edit"),
     path("<int:pk>/duties/", views.VenueDutyView.as_view(), name="venue-duties"),

@@ -5,7 +5,9 @@ check-in page a phone opens from the venue code."""
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
@@ -16,13 +18,20 @@ from tongchou.common.qr import qr_svg
 from tongchou.core.choices import ROLES_TRACING
 from tongchou.core.lockout import client_address, is_locked_out, login_failure_record
 from tongchou.core.models import User
-from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
+from tongchou.core.uploads import (
+    LedgerImportErrorsView,
+    LedgerImportJobView,
+    LedgerUploadView,
+    export_path,
+    export_response,
+)
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry.codes import personal_code_payload
 from tongchou.registry.models import Person
 from tongchou.venues import services
 from tongchou.venues.forms import (
     AlertHandleForm,
+    CheckInExportForm,
     DoorCheckInForm,
     DutyForm,
     PhoneCheckInForm,
@@ -33,6 +42,7 @@ from tongchou.venues.forms import (
 )
 from tongchou.venues.models import CheckIn, FeverAlert, Venue
 from tongchou.venues.selectors import (
+    checkins_looked_up,
     recent_checkins,
     venue_figures,
     venue_hourly_today,
@@ -95,12 +105,11 @@ class VenueDetailView(ScopedDetailView):
         context["qr"] = qr_svg(_venue_code_url(self.request, venue))
         context["can_edit"] = user.role in services.ROLES_EDITING_VENUES
         context["can_keep_door"] = user.role in services.ROLES_KEEPING_DOORS
+        context["counts_export_url"] = f"{reverse('checkin-export')}?venue={venue.pk}"
         return context
 
 
 def _venue_code_url(request, venue: Venue) -> str:
-    from django.urls import reverse
-
     return request.build_absolute_uri(reverse("venue-checkin", args=[venue.code_token]))
 
 
@@ -299,6 +308,12 @@ class FeverAlertHandleView(View):
         return redirect("fever-alerts")
 
 
+def _looked_up(request) -> tuple[int | None, int | None]:
+    """The venue and the person the check-in list is of (``?venue=`` / ``?person=``)."""
+    venue, person = request.GET.get("venue", ""), request.GET.get("person", "")
+    return (int(venue) if venue.isdigit() else None, int(person) if person.isdigit() else None)
+
+
 class CheckInListView(ScopedListView):
     """Check-ins by venue or by person, for tracing staff; unfiltered it lists nothing,
     as whereabouts are looked at for a reason, not browsed."""
@@ -307,16 +322,52 @@ class CheckInListView(ScopedListView):
     template_name = "venues/checkin_list.html"
     context_object_name = "checkins"
 
-    def get_base_queryset(self):
-        queryset = CheckIn.objects.select_related("venue", "person").order_by("-checked_in_at")
-        venue, person = self.request.GET.get("venue"), self.request.GET.get("person")
-        if not (venue and venue.isdigit()) and not (person and person.isdigit()):
-            return queryset.none()
-        if venue and venue.isdigit():
-            queryset = queryset.filter(venue_id=int(venue))
-        if person and person.isdigit():
-            queryset = queryset.filter(person_id=int(person))
-        return queryset
+    def get_queryset(self):
+        venue_id, person_id = _looked_up(self.request)
+        return checkins_looked_up(self.request.user, venue_id=venue_id, person_id=person_id)
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        venue_id, person_id = _looked_up(self.request)
+        if venue_id is not None or person_id is not None:
+            context["export_url"] = f"{reverse('checkin-export')}?{self.request.GET.urlencode()}"
+        return context
+
+
+class CheckInExportView(View):
+    """The check-in list the user sees, as .xlsx or .csv, masked as on the page; logged.
+
+    Tracing staff get whose check-ins they are; anyone else who may see the venue (its
+    own responsible person too) gets its counts per day. Out of scope is 404.
+    """
+
+    def post(self, request):
+        form = CheckInExportForm(request.POST)
+        venue_id, person_id = _looked_up(request)
+        if not form.is_valid() or (venue_id is None and person_id is None):
+            raise Http404
+        user, suffix = request.user, form.cleaned_data["file_format"]
+        venue = get_object_or_404(Venue.objects.restrict(user), pk=venue_id) if venue_id else None
+        path = export_path(f"checkins.{suffix}")
+        if user.role in ROLES_TRACING:
+            if person_id is not None:
+                get_object_or_404(Person.objects.restrict(user), pk=person_id)
+            services.checkins_export(
+                actor=user,
+                queryset=checkins_looked_up(user, venue_id=venue_id, person_id=person_id),
+                path=path,
+                looked_up=f"venue:{venue_id}" if venue else f"person:{person_id}",
+                address=client_address(request),
+            )
+            title = "签到记录"
+        else:
+            if venue is None or person_id is not None:
+                raise Http404
+            services.checkin_counts_export(
+                actor=user, venue=venue, path=path, address=client_address(request)
+            )
+            title = "签到人次"
+        return export_response(path, f"{title}.{suffix}")
 
 
 # ---- the public page a phone opens from the venue code ---------------------------------
