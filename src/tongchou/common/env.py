@@ -49,6 +49,15 @@ def database_from_url(url: str) -> dict:
         }
     if parts.scheme in {"postgres", "postgresql"}:
         query = dict(parse_qsl(parts.query))
+        # Statements run through common.statements.prepared_cursor are prepared
+        # once per connection (Django's own cursors bind on the client and never
+        # are). A pooler in transaction mode needs ?prepare_threshold=off.
+        threshold = query.pop("prepare_threshold", "5")
+        query["prepare_threshold"] = None if threshold == "off" else int(threshold)
+        # Those statements are written for one plan whatever their values: plan
+        # them once, not again on every call as PostgreSQL may choose to.
+        generic = "-c plan_cache_mode=force_generic_plan"
+        query["options"] = f"{query['options']} {generic}" if "options" in query else generic
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")),

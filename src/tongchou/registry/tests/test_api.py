@@ -100,6 +100,16 @@ def test_a_revoked_or_wrong_token_is_refused(personas, people):
     token, key = api_token_create(user=personas["grid_a"], name="gate")
     client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
     assert client.get("/api/people/").status_code == 200
+    token.refresh_from_db()
+    assert token.last_used_at is not None
+    # The token acts as its user: the same scope as the user's own pages.
+    names = {p["name"] for p in client.get("/api/people/").json()["results"]}
+    assert people["a1"].name in names and people["b"].name not in names
+    personas["grid_a"].is_active = False
+    personas["grid_a"].save()
+    assert client.get("/api/people/").status_code == 401
+    personas["grid_a"].is_active = True
+    personas["grid_a"].save()
     token.revoked_at = token.created_at
     token.save()
     assert client.get("/api/people/").status_code == 401

@@ -4,12 +4,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.http import Http404
 from django.utils import timezone
 
 from tongchou.command.services import task_create
 from tongchou.common.masking import mask_id_number
+from tongchou.common.statements import prepared_cursor
 from tongchou.core.choices import Role
 from tongchou.core.services import audit_record
 from tongchou.grid.models import GridNode
@@ -120,7 +121,7 @@ def sample_scan(
     if actor.role != Role.SAMPLER:
         raise Http404
     sql = _scan_sql()
-    with connection.cursor() as cursor:
+    with prepared_cursor() as cursor:
         # The tube, if it is at one of the actor's sites; its row only is locked,
         # so scans into other tubes of the round never wait for this one.
         cursor.execute(sql["tube"], [actor.pk, tube_barcode.strip()])
@@ -182,22 +183,22 @@ def sample_scan(
         return answer(ScanOutcome.ALREADY_SAMPLED, "此人本轮已采样；如需重采请填写原因", person)
     other_zone = home_zone != zone_id
     adapt = connection.ops.adapt_datetimefield_value
-    try:
-        with transaction.atomic(), connection.cursor() as cursor:
-            cursor.execute(
-                sql["insert"],
-                [
-                    round_id,
-                    tube_id,
-                    person.id,
-                    adapt(scanned_at or timezone.now()),
-                    actor.pk,
-                    idempotency_key,
-                    other_zone,
-                    resample_reason.strip()[:200],
-                ],
-            )
-    except IntegrityError:
+    with prepared_cursor() as cursor:
+        cursor.execute(
+            sql["insert"],
+            [
+                round_id,
+                tube_id,
+                person.id,
+                adapt(scanned_at or timezone.now()),
+                actor.pk,
+                idempotency_key,
+                other_zone,
+                resample_reason.strip()[:200],
+            ],
+        )
+        stored = cursor.rowcount
+    if not stored:
         # The same key arrived twice at once: the other request stored it.
         return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", person)
     if retest is not None:
@@ -263,7 +264,9 @@ def _scan_sql() -> dict[str, str]:
             "insert": (
                 f"INSERT INTO {sample} (round_id, tube_id, person_id, sampled_at, scanned_by_id, "
                 "idempotency_key, other_zone, resample_reason) "
-                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                # A conflict (the same key or person sent twice at once) stores
+                # nothing, and needs no savepoint to roll back.
+                "VALUES (%s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING"
             ),
         }
     return _SCAN_SQL[vendor]
