@@ -108,6 +108,17 @@ LOCKOUT_WINDOW_SECONDS = env_int("TONGCHOU_LOCKOUT_WINDOW", 15 * 60)
 LOCKOUT_MAX_PER_USER_ADDRESS = env_int("TONGCHOU_LOCKOUT_PER_USER", 5)
 LOCKOUT_MAX_PER_ADDRESS = env_int("TONGCHOU_LOCKOUT_PER_ADDRESS", 50)
 
+# Visitors registering themselves on a venue's public check-in page (each one becomes a
+# grid worker's task), and names that do not match a ledger ID number there, share one
+# budget: per phone a few a day (a family registering its guests), per address more an
+# hour (a venue's wifi or a carrier's NAT is shared by many phones). Wrong names for one
+# ID number, from anywhere, stop the phone page from checking that ID number in at all.
+VISITOR_DEVICE_WINDOW_SECONDS = env_int("TONGCHOU_VISITOR_DEVICE_WINDOW", 24 * 3600)
+VISITOR_MAX_PER_DEVICE = env_int("TONGCHOU_VISITOR_PER_DEVICE", 3)
+VISITOR_ADDRESS_WINDOW_SECONDS = env_int("TONGCHOU_VISITOR_ADDRESS_WINDOW", 3600)
+VISITOR_MAX_PER_ADDRESS = env_int("TONGCHOU_VISITOR_PER_ADDRESS", 20)
+VISITOR_MAX_WRONG_NAMES_PER_ID_NUMBER = env_int("TONGCHOU_VISITOR_WRONG_NAMES_PER_ID", 5)
+
 # Idle sessions end after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("TONGCHOU_SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

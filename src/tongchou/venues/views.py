@@ -2,6 +2,8 @@
 import, the door keeper's scan, fever alerts, check-ins for tracers, and the public
 check-in page a phone opens from the venue code."""
 
+import secrets
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
@@ -16,7 +18,7 @@ from django.views import View
 from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
 from tongchou.core.choices import ROLES_TRACING
-from tongchou.core.lockout import client_address, is_locked_out, login_failure_record
+from tongchou.core.lockout import client_address
 from tongchou.core.models import User
 from tongchou.core.uploads import (
     LedgerImportErrorsView,
@@ -50,6 +52,12 @@ from tongchou.venues.selectors import (
     venue_upcoming_tasks,
 )
 from tongchou.venues.tasks import IMPORT_VENUES
+from tongchou.venues.throttle import (
+    id_number_locked,
+    visitor_attempt_record,
+    visitor_throttled,
+    wrong_name_record,
+)
 from tongchou.venues.validation import InvalidCheckIn
 
 
@@ -375,9 +383,10 @@ class CheckInExportView(View):
 DEVICE_COOKIE = "tongchou_me"
 DEVICE_SALT = "venues.phone-checkin"
 DEVICE_MAX_AGE = 365 * 24 * 3600
-# Failed identity checks count against this pseudo-username per address, so the
-# page cannot be used to test which ID numbers live in the district.
-LOCKOUT_NAME = "#phone-checkin"
+# Which phone this is, whoever it remembers: kept when the identity is forgotten, so the
+# visitor budget is per phone, not per identity (see venues.throttle).
+PHONE_ID_COOKIE = "tongchou_phone"
+PHONE_ID_SALT = "venues.phone-id"
 
 
 def remembered_person(request) -> Person | None:
@@ -386,6 +395,19 @@ def remembered_person(request) -> Person | None:
     if not token:
         return None
     return Person.objects.unscoped_for_system_use().filter(code_token=token).first()
+
+
+def _keep_on_phone(request, response, name: str, value: str, *, salt: str) -> None:
+    """A signed cookie the phone keeps for a year, out of reach of the page's scripts."""
+    response.set_signed_cookie(
+        name,
+        value,
+        salt=salt,
+        max_age=DEVICE_MAX_AGE,
+        httponly=True,
+        samesite="Lax",
+        secure=request.is_secure(),
+    )
 
 
 def _public_venue(token: str) -> Venue | None:
@@ -424,13 +446,22 @@ class PhoneCheckInView(View):
             return self._unknown(request)
         person = remembered_person(request)
         remember = person is None
+        phone_id = request.get_signed_cookie(PHONE_ID_COOKIE, default=None, salt=PHONE_ID_SALT)
+        new_phone_id = None if phone_id or not remember else secrets.token_urlsafe(16)
+        response = self._answer(request, venue, person, phone_id or new_phone_id)
+        if new_phone_id:
+            _keep_on_phone(request, response, PHONE_ID_COOKIE, new_phone_id, salt=PHONE_ID_SALT)
+        return response
+
+    def _answer(self, request, venue, person, phone_id):
+        remember = person is None
         form = PhoneCheckInForm(request.POST) if person else PhoneIdentityForm(request.POST)
         if not form.is_valid():
             return render(
                 request, self.template_name, self._context(venue, person, form), status=400
             )
         if person is None:
-            person = self._identify(request, form, venue)
+            person = self._identify(request, form, venue, phone_id)
             if person is None:
                 return render(
                     request, self.template_name, self._context(venue, None, form), status=400
@@ -451,51 +482,48 @@ class PhoneCheckInView(View):
             {"venue": venue, "checkin": checkin, "masked_name": mask_name(person.name)},
         )
         if remember:
-            response.set_signed_cookie(
-                DEVICE_COOKIE,
-                person.code_token,
-                salt=DEVICE_SALT,
-                max_age=DEVICE_MAX_AGE,
-                httponly=True,
-                samesite="Lax",
-                secure=request.is_secure(),
-            )
+            _keep_on_phone(request, response, DEVICE_COOKIE, person.code_token, salt=DEVICE_SALT)
         return response
 
-    def _identify(self, request, form, venue) -> Person | None:
-        """The resident with this ID number, or the visitor registered now on the venue's
-        grid; None (with the reason on the form) when the name does not match."""
+    def _identify(self, request, form, venue, phone_id) -> Person | None:
+        """The resident with this ID number and name, or the visitor registered now on the
+        venue's grid; None (with the reason on the form) otherwise.
+
+        A wrong name for a ledger ID number and a visitor over the budget get the same
+        words, and the wrong name spends the budget a registration would, so the page
+        does not tell whether an ID number is on the ledger. Residents who give their
+        own name are never held back by the budget.
+        """
         address = client_address(request)
-        if is_locked_out(username=LOCKOUT_NAME, address=address):
-            form.add_error(
-                None, _("Too many attempts from this device. Ask the staff at the door.")
-            )
-            return None
         data = form.cleaned_data
         person = (
             Person.objects.unscoped_for_system_use().filter(id_number=data["id_number"]).first()
         )
-        if person is None:
-            try:
-                return services.visitor_register(
-                    venue=venue, name=data["name"], id_number=data["id_number"], phone=data["phone"]
-                )
-            except ValidationError as exc:
-                form.add_error(None, exc)
-                return None
-        if person.name != data["name"]:
-            # Someone else's ID number: counted against the device, so the page cannot be
-            # used to try names against ID numbers; the message says no more than that.
-            login_failure_record(username=LOCKOUT_NAME, address=address)
-            form.add_error(
-                None,
-                _(
-                    "The name does not match this ID number. Check both, "
-                    "or ask the staff at the door to check you in."
-                ),
-            )
+        if person is not None:
+            if person.name == data["name"] and not id_number_locked(id_number=person.id_number):
+                return person
+            if person.name != data["name"]:
+                wrong_name_record(id_number=person.id_number, device=phone_id, address=address)
+            form.add_error(None, self.ask_the_staff())
             return None
+        if visitor_throttled(device=phone_id, address=address):
+            form.add_error(None, self.ask_the_staff())
+            return None
+        try:
+            person = services.visitor_register(
+                venue=venue, name=data["name"], id_number=data["id_number"], phone=data["phone"]
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+            return None
+        visitor_attempt_record(device=phone_id, address=address)
         return person
+
+    @staticmethod
+    def ask_the_staff() -> str:
+        return _(
+            "This phone cannot register you. Please ask the staff at the venue to register you."
+        )
 
 
 @method_decorator(login_not_required, name="dispatch")
