@@ -2,11 +2,12 @@
 page, the job's page with its progress, the file of rejected rows), and spreadsheets
 exported while the user waits.
 
-The residents' ledger and the venue survey ledger come in the same way: the page
-stores the file and queues a job; a worker (or ``tongchou import``, with a progress
-bar) runs the app's importer; the job keeps the figures and writes the rejected
-rows, with their reasons, beside the upload. An app declares its import once with
-``ledger_import`` and gets the job handler; its pages subclass the views below.
+The residents' ledger, the venue survey ledger and a lab's results file come in the
+same way: the page stores the file and queues a job; a worker (or, for the ledgers,
+``tongchou import`` with a progress bar) runs the app's importer; the job keeps the
+figures and writes the rejected rows, with their reasons, beside the upload. An app
+declares its import once with ``ledger_import`` and gets the job handler; its pages
+subclass the views below.
 """
 
 import tempfile
@@ -17,6 +18,8 @@ from django.conf import settings
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from tongchou.common.spreadsheets import write_table
@@ -33,32 +36,56 @@ def job_dir(job) -> Path:
     return Path(settings.JOB_FILES_DIR) / str(job.pk)
 
 
-def ledger_import(kind: str, *, name: str, importer: Callable) -> Callable:
+def _ledger_error_table(report) -> tuple[list, list[list]]:
+    # A ledger's rejected rows go back whole, so they can be corrected and uploaded again.
+    return (
+        ["行号", "错误原因", *report.header],
+        [[line, reason, *raw] for line, reason, raw in report.errors],
+    )
+
+
+def ledger_import(
+    kind: str,
+    *,
+    importer: Callable,
+    name: str | None = None,
+    job_params: tuple[str, ...] = (),
+    error_table: Callable = _ledger_error_table,
+    shown_columns: int = 2,
+    summary: Callable | None = None,
+) -> Callable:
     """Register the job handler of an import: ``importer(actor=, path=, progress=)``
-    returns a report (``registry.ledger.ImportReport``); a file that is no ledger at
-    all raises SpreadsheetError and the job fails with its reason."""
+    returns a report (``registry.ledger.ImportReport``, or any with ``errors`` and
+    ``summary()``); a file that is no ledger at all raises SpreadsheetError and the job
+    fails with its reason.
+
+    ``name`` offers it to ``tongchou import NAME FILE``; ``job_params`` names params of
+    the job passed on to the importer too (``file_name``). ``error_table(report)`` gives
+    the header and rows of the error file, each row starting with the ``shown_columns``
+    the job's page shows (by default the line and the reason, then the row as read);
+    ``summary(report)`` the job's result (by default ``report.summary()``).
+    """
 
     def handler(job, progress) -> dict:
         actor_id = job.params.get("actor_id")
         actor = User.objects.get(pk=actor_id) if actor_id else None
         path = Path(job.params["path"])
-        report = importer(actor=actor, path=path, progress=progress)
-        result = report.summary()
+        extra = {param: job.params[param] for param in job_params if param in job.params}
+        report = importer(actor=actor, path=path, progress=progress, **extra)
+        result = summary(report) if summary else report.summary()
         if report.errors:
+            header, rows = error_table(report)
             suffix = ".xlsx" if path.suffix.lower() == ".xlsx" else ".csv"
             error_file = job_dir(job) / f"errors{suffix}"
-            write_table(
-                error_file,
-                ["行号", "错误原因", *report.header],
-                ([line, reason, *raw] for line, reason, raw in report.errors),
-            )
+            write_table(error_file, header, rows)
             result["error_file"] = str(error_file)
-            result["first_errors"] = [[line, reason] for line, reason, _raw in report.errors[:20]]
-        if report.warnings:
+            result["first_errors"] = [list(row[:shown_columns]) for row in rows[:20]]
+        if getattr(report, "warnings", None):
             result["first_warnings"] = [list(w) for w in report.warnings[:20]]
         return result
 
-    LEDGER_IMPORTS[name] = kind
+    if name:
+        LEDGER_IMPORTS[name] = kind
     return job_handler(kind)(handler)
 
 
@@ -96,6 +123,16 @@ class LedgerUploadView(RoleRequiredMixin, View):
         return redirect(self.job_url_name, pk=job.pk)
 
 
+# What the job's page shows of a ledger import's result: (label, result key, element id).
+LEDGER_FIGURES = (
+    (_("Rows read"), "rows", "rows"),
+    (pgettext_lazy("import rows", "Created"), "created", "created"),
+    (_("Updated"), "updated", "updated"),
+    (_("Unchanged"), "unchanged", "unchanged"),
+    (_("Rejected"), "errors", "rejected"),
+)
+
+
 class LedgerImportJobView(View):
     """An import's page; htmx polls the progress fragment until the job is finished."""
 
@@ -103,6 +140,11 @@ class LedgerImportJobView(View):
     job_url_name: str
     errors_url_name: str
     upload_url_name: str
+    heading = _("Import")
+    again_label = _("Import another file")
+    figures = LEDGER_FIGURES
+    # The columns of the first rejected rows shown (``shown_columns`` of ledger_import).
+    error_columns = (_("Line"), _("Reason"))
     template_name = "uploads/import_job.html"
     fragment_template_name = "uploads/_import_progress.html"
 
@@ -113,6 +155,12 @@ class LedgerImportJobView(View):
         )
         context = {
             "job": job,
+            "heading": self.heading,
+            "again_label": self.again_label,
+            "figures": [
+                (label, job.result.get(key), element_id) for label, key, element_id in self.figures
+            ],
+            "error_columns": self.error_columns,
             "job_url": reverse(self.job_url_name, args=[job.pk]),
             "errors_url": reverse(self.errors_url_name, args=[job.pk]),
             "upload_url": reverse(self.upload_url_name),

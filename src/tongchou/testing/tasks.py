@@ -1,19 +1,11 @@
-"""Background jobs of mass testing: a lab's results file."""
+"""Background jobs of mass testing: a lab's results file, uploaded and followed like a
+ledger import (``core.uploads``)."""
 
 from pathlib import Path
 
-from django.conf import settings
-
-from tongchou.common.spreadsheets import (
-    SpreadsheetError,
-    cell_text,
-    find_header,
-    read_rows,
-    write_table,
-)
-from tongchou.core.jobs import job_handler
-from tongchou.core.models import User
-from tongchou.testing.services import results_apply
+from tongchou.common.spreadsheets import SpreadsheetError, cell_text, find_header, read_rows
+from tongchou.core.uploads import ledger_import
+from tongchou.testing.services import ResultReport, results_apply
 
 RESULTS_FILE = "testing.results_file"
 RESULT_HEADERS = {
@@ -38,23 +30,26 @@ def read_result_rows(path) -> list[tuple[int, str, str]]:
     return found
 
 
-@job_handler(RESULTS_FILE)
-def apply_results_file(job, progress) -> dict:
-    lab = User.objects.get(pk=job.params["lab_id"])
-    path = Path(job.params["path"])
+def results_file_apply(*, actor, path: Path, progress, file_name: str = "") -> ResultReport:
+    """Apply a lab's results file (``actor`` is the lab that uploaded it)."""
     rows = read_result_rows(path)
     progress(0, len(rows), "")
-    report = results_apply(lab=lab, rows=rows, file_name=job.params.get("file_name", path.name))
+    report = results_apply(lab=actor, rows=rows, file_name=file_name or path.name)
     progress(len(rows), len(rows), "")
-    result = report.summary()
-    if report.errors:
-        error_file = Path(settings.JOB_FILES_DIR) / str(job.pk) / f"errors{path.suffix.lower()}"
-        write_table(
-            error_file,
-            ["行号", "试管条码", "错误原因"],
-            ([line, code, reason] for line, code, reason in report.errors),
-        )
-        result["error_file"] = str(error_file)
-        result["first_errors"] = [list(e) for e in report.errors[:20]]
-    result["positive_tubes"] = report.positives[:50]
-    return result
+    return report
+
+
+def _results_error_table(report: ResultReport) -> tuple[list, list[list]]:
+    # Only the tube barcode goes back, never the rest of the row: a lab sees tubes, and
+    # whatever else its file held stays out of the job's files.
+    return ["行号", "试管条码", "错误原因"], [list(error) for error in report.errors]
+
+
+apply_results_file = ledger_import(
+    RESULTS_FILE,
+    importer=results_file_apply,
+    job_params=("file_name",),
+    error_table=_results_error_table,
+    shown_columns=3,
+    summary=lambda report: {**report.summary(), "positive_tubes": report.positives[:50]},
+)

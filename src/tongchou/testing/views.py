@@ -2,7 +2,6 @@
 
 from pathlib import Path
 
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,10 +9,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views import View
 
 from tongchou.core.choices import ROLES_SEEING_PEOPLE, Role
-from tongchou.core.jobs import job_enqueue, store_upload
+from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ServiceFormView
 from tongchou.grid.choices import Level
 from tongchou.grid.models import GridNode
@@ -389,69 +389,42 @@ class RoundReportView(RoleRequiredMixin, View):
         )
 
 
-class ResultUploadView(RoleRequiredMixin, View):
+class ResultUploadView(LedgerUploadView):
     """A lab uploads a results file; it is applied by the job worker."""
 
     allowed_roles = frozenset({Role.LAB})
-
-    def get(self, request, form=None):
-        from tongchou.core.models import Job
-
-        jobs = Job.objects.filter(created_by=request.user, kind=RESULTS_FILE)[:10]
-        return render(
-            request, "testing/results_upload.html", {"form": form or ResultFileForm(), "jobs": jobs}
-        )
-
-    def post(self, request):
-        form = ResultFileForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.get(request, form=form)
-        upload = form.cleaned_data["file"]
-        path = store_upload(upload)
-        job = job_enqueue(
-            kind=RESULTS_FILE,
-            user=request.user,
-            params={"path": str(path), "lab_id": request.user.pk, "file_name": upload.name},
-        )
-        return redirect("results-job", pk=job.pk)
+    job_kind = RESULTS_FILE
+    form_class = ResultFileForm
+    template_name = "testing/results_upload.html"
+    job_url_name = "results-job"
 
 
-def _lab_job(request, pk):
-    from tongchou.core.models import Job
+class ResultJobView(RoleRequiredMixin, LedgerImportJobView):
+    """A results file's page: progress, then what was applied and the rejected tubes."""
 
-    return get_object_or_404(Job, pk=pk, created_by=request.user, kind=RESULTS_FILE)
-
-
-class ResultJobView(RoleRequiredMixin, View):
     allowed_roles = frozenset({Role.LAB})
+    job_kind = RESULTS_FILE
+    job_url_name = "results-job"
+    errors_url_name = "results-errors"
+    upload_url_name = "results-upload"
+    heading = gettext_lazy("Upload results")
+    again_label = gettext_lazy("Upload another file")
+    figures = (
+        (gettext_lazy("Rows read"), "rows", "rows"),
+        (gettext_lazy("Applied"), "applied", "applied"),
+        (gettext_lazy("Unchanged"), "unchanged", "unchanged"),
+        (gettext_lazy("Positive tubes"), "positives", "positives"),
+        (gettext_lazy("Rejected"), "errors", "rejected"),
+    )
+    error_columns = (gettext_lazy("Line"), gettext_lazy("Tube barcode"), gettext_lazy("Reason"))
 
-    def get(self, request, pk):
-        job = _lab_job(request, pk)
-        template = (
-            "testing/_results_job.html"
-            if request.headers.get("HX-Request")
-            else "testing/results_job.html"
-        )
-        return render(request, template, {"job": job})
 
+class ResultErrorsView(RoleRequiredMixin, LedgerImportErrorsView):
+    """The rejected rows of one of the lab's own results files: line, tube, reason."""
 
-class ResultErrorsView(RoleRequiredMixin, View):
     allowed_roles = frozenset({Role.LAB})
-
-    def get(self, request, pk):
-        from django.http import FileResponse
-
-        job = _lab_job(request, pk)
-        error_file = job.result.get("error_file")
-        if not error_file or not Path(error_file).is_relative_to(
-            Path(settings.JOB_FILES_DIR) / str(job.pk)
-        ):
-            raise Http404
-        return FileResponse(
-            open(error_file, "rb"),
-            as_attachment=True,  # noqa: SIM115
-            filename=f"结果错误_{job.pk}{Path(error_file).suffix}",
-        )
+    job_kind = RESULTS_FILE
+    file_title = "结果错误"
 
 
 class MissingExportView(MissingListView):
