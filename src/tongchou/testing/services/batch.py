@@ -23,8 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from django.core.exceptions import ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from tongchou.common.bulk import bulk_insert
@@ -45,6 +44,7 @@ REASONS = {
     "full": "本管已满，请封管后换新管",
     "excluded": "此人属于本轮不检测的人群",
     "already": "此人本轮已采样；如需重采请填写原因",
+    "key_used": "扫码编号已用于另一条采样记录",
 }
 UPLOAD_TABLE = "tc_sample_upload"
 CHECKED_TABLE = "tc_sample_checked"
@@ -210,20 +210,29 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
                 TubeStatus.OPEN,
             ],
         )
-        try:
-            with transaction.atomic():
-                cursor.execute(
-                    f"INSERT INTO {names['sample']} (round_id, tube_id, person_id, sampled_at, "
-                    "scanned_by_id, idempotency_key, other_zone, resample_reason) "
-                    "SELECT %s, tube_id, person_id, COALESCE(sampled_at, %s), %s, idem, "
-                    f"other_zone, reason FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line",
-                    [testing_round.pk, connection.ops.adapt_datetimefield_value(now), actor.pk],
-                )
-                report.added = cursor.rowcount
-        except IntegrityError:
-            # Only a second upload of the same keys at the same moment gets here
-            # (the tubes are locked, so their members cannot race): sending it again works.
-            raise ValidationError("同一批扫码记录正在另一处上传，请稍后重新上传") from None
+        # Only a key stored already under someone not sampled this round (a
+        # device reusing its keys) or a second upload of the same rows at the same
+        # moment can conflict: such rows are skipped here and accounted below.
+        cursor.execute(
+            f"INSERT INTO {names['sample']} (round_id, tube_id, person_id, sampled_at, "
+            "scanned_by_id, idempotency_key, other_zone, resample_reason) "
+            "SELECT %s, tube_id, person_id, COALESCE(sampled_at, %s), %s, idem, "
+            f"other_zone, reason FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line "
+            "ON CONFLICT DO NOTHING",
+            [testing_round.pk, connection.ops.adapt_datetimefield_value(now), actor.pk],
+        )
+        report.added = cursor.rowcount
+        cursor.execute(f"SELECT COUNT(*) FROM {CHECKED_TABLE} WHERE refused IS NULL")
+        skipped = cursor.fetchone()[0] - report.added
+        if skipped:
+            cursor.execute(
+                f"SELECT c.line, c.idem FROM {CHECKED_TABLE} c JOIN {names['sample']} s "
+                "ON s.idempotency_key = c.idem WHERE c.refused IS NULL "
+                "AND (s.tube_id <> c.tube_id OR s.person_id <> c.person_id)"
+            )
+            clashes = cursor.fetchall()
+            report.errors.extend((line, key, REASONS["key_used"]) for line, key in clashes)
+            report.unchanged += skipped - len(clashes)
         cursor.execute(
             f"SELECT line, idem, refused FROM {CHECKED_TABLE} WHERE refused IS NOT NULL "
             f"UNION ALL SELECT COUNT(*), '', 'other_zone' FROM {CHECKED_TABLE} "
@@ -265,7 +274,6 @@ WITH resolved AS MATERIALIZED (
   SELECT u.line, u.idem, u.sampled_at, u.reason,
     t.id AS tube_id, t.status AS tube_status, t.capacity,
     p.id AS person_id,
-    (SELECT 1 FROM {sample} s WHERE s.idempotency_key = u.idem LIMIT 1) IS NOT NULL AS stored,
     (SELECT 1 FROM {sample} s WHERE s.round_id = %s AND s.person_id = p.id LIMIT 1) IS NOT NULL
       AS sampled_before,
     ({excluded}) AS excluded,
@@ -292,7 +300,10 @@ alone AS (
   SELECT line, idem, sampled_at, reason, tube_id, person_id, capacity, other_zone, retest_id,
     tube_count,
     CASE
-      WHEN stored THEN 'stored'
+      -- A stored key is someone sampled this round: only they are looked up.
+      WHEN CASE WHEN sampled_before THEN (
+        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem LIMIT 1
+      ) IS NOT NULL END THEN 'stored'
       WHEN tube_id IS NULL THEN 'unknown_tube'
       WHEN person_id IS NULL THEN 'unknown_code'
       WHEN sampled_before AND (

@@ -182,3 +182,18 @@ def test_rows_are_judged_in_order_within_one_upload(sampler, site, tubes, people
     assert report.added == 3
     assert [(row, reason[:7]) for row, _key, reason in report.errors] == [(2, "此人本轮已采样")]
     assert Sample.objects.filter(person=people["a"]).count() == 2
+
+
+def test_a_key_reused_for_someone_else_is_reported_and_the_rest_kept(
+    sampler, site, tubes, district
+):
+    first, second, third = PersonFactory.create_batch(3, area=district["grid_a"])
+    assert upload(sampler, site, [SampleRow("B1", first.code_token, "dev:1")]).added == 1
+    report = upload(
+        sampler,
+        site,
+        [SampleRow("B1", second.code_token, "dev:1"), SampleRow("B1", third.code_token, "dev:2")],
+    )
+    assert report.added == 1 and report.unchanged == 0
+    assert report.errors == [(1, "dev:1", "扫码编号已用于另一条采样记录")]
+    assert set(Sample.objects.values_list("person", flat=True)) == {first.pk, third.pk}
