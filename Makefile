@@ -45,9 +45,16 @@ test-postgres: install messages
 
 test: sysdeps lint test-sqlite test-postgres
 
+# Each bench needs a database of its own: a scratch SQLite under /tmp, never var/.
 bench: install
-	$(BIN)/tongchou bench registry --people 100000
-	$(BIN)/tongchou bench testing --people 100000
+	for name in registry testing tracing; do \
+	  scratch=$$(mktemp -d /tmp/tongchou-bench.XXXXXX) && \
+	  TONGCHOU_VAR_DIR=$$scratch $(BIN)/tongchou migrate -v0 && \
+	  case $$name in \
+	    tracing) TONGCHOU_VAR_DIR=$$scratch $(BIN)/tongchou bench tracing --checkins 1000000 ;; \
+	    *) TONGCHOU_VAR_DIR=$$scratch $(BIN)/tongchou bench $$name --people 100000 ;; \
+	  esac; status=$$?; rm -rf $$scratch; [ $$status -eq 0 ] || exit $$status; \
+	done
 
 clean:
 	rm -rf var .venv
