@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from tongchou.common.bulk import bulk_insert
@@ -210,29 +211,34 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
                 TubeStatus.OPEN,
             ],
         )
-        # Only a key stored already under someone not sampled this round (a
-        # device reusing its keys) or a second upload of the same rows at the same
-        # moment can conflict: such rows are skipped here and accounted below.
-        cursor.execute(
+        insert = (
             f"INSERT INTO {names['sample']} (round_id, tube_id, person_id, sampled_at, "
             "scanned_by_id, idempotency_key, other_zone, resample_reason) "
             "SELECT %s, tube_id, person_id, COALESCE(sampled_at, %s), %s, idem, "
-            f"other_zone, reason FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line "
-            "ON CONFLICT DO NOTHING",
-            [testing_round.pk, connection.ops.adapt_datetimefield_value(now), actor.pk],
+            f"other_zone, reason FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line"
         )
-        report.added = cursor.rowcount
-        cursor.execute(f"SELECT COUNT(*) FROM {CHECKED_TABLE} WHERE refused IS NULL")
-        skipped = cursor.fetchone()[0] - report.added
-        if skipped:
+        params = [testing_round.pk, connection.ops.adapt_datetimefield_value(now), actor.pk]
+        try:
+            with transaction.atomic():
+                cursor.execute(insert, params)
+        except IntegrityError:
+            # Rare, so not checked on every row: a key stored already under someone
+            # not sampled this round (a device reusing its keys), or the same rows
+            # uploaded twice at the same moment. Mark those rows and insert the rest.
             cursor.execute(
-                f"SELECT c.line, c.idem FROM {CHECKED_TABLE} c JOIN {names['sample']} s "
-                "ON s.idempotency_key = c.idem WHERE c.refused IS NULL "
-                "AND (s.tube_id <> c.tube_id OR s.person_id <> c.person_id)"
+                f"UPDATE {CHECKED_TABLE} SET refused = CASE WHEN EXISTS ("
+                f"SELECT 1 FROM {names['sample']} s WHERE s.idempotency_key = {CHECKED_TABLE}.idem "
+                f"AND s.tube_id = {CHECKED_TABLE}.tube_id "
+                f"AND s.person_id = {CHECKED_TABLE}.person_id) THEN 'stored' ELSE 'key_used' END "
+                f"WHERE refused IS NULL AND EXISTS (SELECT 1 FROM {names['sample']} s "
+                f"WHERE s.idempotency_key = {CHECKED_TABLE}.idem)"
             )
-            clashes = cursor.fetchall()
-            report.errors.extend((line, key, REASONS["key_used"]) for line, key in clashes)
-            report.unchanged += skipped - len(clashes)
+            try:
+                with transaction.atomic():
+                    cursor.execute(insert, params)
+            except IntegrityError:
+                raise ValidationError("同一批扫码记录正在另一处上传，请稍后重新上传") from None
+        report.added = cursor.rowcount
         cursor.execute(
             f"SELECT line, idem, refused FROM {CHECKED_TABLE} WHERE refused IS NOT NULL "
             f"UNION ALL SELECT COUNT(*), '', 'other_zone' FROM {CHECKED_TABLE} "
