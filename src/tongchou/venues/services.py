@@ -11,6 +11,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
+from django.db.models import BooleanField
+from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
 
@@ -524,12 +526,10 @@ def checkins_upload(*, actor, items: list[dict], now: datetime | None = None) ->
     # Each code is read once; the lookups below are one query per batch each.
     venue_tokens = [token_from_scan_or_empty(i.get("venue")) for i in items]
     person_tokens = [token_from_scan_or_empty(i.get("person")) for i in items]
-    venues = dict(
-        Venue.objects.restrict(actor)
-        .filter(code_token__in=set(venue_tokens) - {""}, is_active=True)
-        .values_list("code_token", "id")
+    venues = ids_by_code_token(
+        Venue.objects.restrict(actor).filter(is_active=True), set(venue_tokens) - {""}
     )
-    people = _person_ids(set(person_tokens) - {""})
+    people = ids_by_code_token(Person.objects.unscoped_for_system_use(), set(person_tokens) - {""})
     readings = []
     # A device clock a few minutes fast is common; later than that is a wrong clock.
     latest = now + timedelta(minutes=10)
@@ -572,27 +572,24 @@ def checkins_upload(*, actor, items: list[dict], now: datetime | None = None) ->
     return report
 
 
-def _person_ids(tokens: set[str]) -> dict[str, int]:
-    """{code token: person id} for the scanned personal codes of a batch, in one query.
+def ids_by_code_token(queryset, tokens: set[str]) -> dict[str, int]:
+    """{code token: id} of the rows of ``queryset`` holding these tokens, in one query.
 
-    One array parameter on PostgreSQL: thousands of separate ones cost the driver
-    more to quote than the database takes to answer.
+    A gate batch holds thousands of codes: on PostgreSQL they go as one array
+    parameter, since thousands of separate ones cost the driver more to quote
+    than the database takes to answer.
     """
     if not tokens:
         return {}
-    if connection.vendor != "postgresql":
-        return dict(
-            Person.objects.unscoped_for_system_use()
-            .filter(code_token__in=tokens)
-            .values_list("code_token", "id")
-        )
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"SELECT code_token, id FROM {connection.ops.quote_name(Person._meta.db_table)} "
-            "WHERE code_token = ANY(%s)",
-            [sorted(tokens)],
-        )
-        return dict(cursor.fetchall())
+    if connection.vendor == "postgresql":
+        quote = connection.ops.quote_name
+        column = f"{quote(queryset.model._meta.db_table)}.{quote('code_token')}"
+        # The column comes from the model, the tokens go as a parameter.
+        any_token = RawSQL(f"{column} = ANY(%s)", [sorted(tokens)], output_field=BooleanField())  # noqa: S611
+        queryset = queryset.filter(any_token)
+    else:
+        queryset = queryset.filter(code_token__in=tokens)
+    return dict(queryset.values_list("code_token", "id"))
 
 
 def token_from_scan_or_empty(text) -> str:
