@@ -31,6 +31,23 @@ class BootstrapFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+class SpreadsheetForm(BootstrapFormMixin, forms.Form):
+    """One .xlsx or .csv file to import; a subclass names what it holds in ``file_label``."""
+
+    file_label = _("File (.xlsx or .csv)")
+    file = forms.FileField()
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].label = self.file_label
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if not upload.name.lower().endswith((".xlsx", ".csv")):
+            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
+        return upload
+
+
 class LockoutAuthenticationForm(BootstrapFormMixin, AuthenticationForm):
     """Django's sign-in form that refuses a locked-out username/address first."""
 

@@ -3,7 +3,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.forms import BootstrapFormMixin
+from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
 from tongchou.grid.choices import Level
 from tongchou.grid.selectors import node_choices_for
 from tongchou.registry.choices import Relation, Sex, Tag
@@ -62,14 +62,8 @@ class RevealForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class ImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("Ledger file (.xlsx or .csv)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
-        return upload
+class ImportForm(SpreadsheetForm):
+    file_label = _("Ledger file (.xlsx or .csv)")
 
 
 class ExportForm(BootstrapFormMixin, forms.Form):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.choices import Role
-from tongchou.core.forms import BootstrapFormMixin
+from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
 from tongchou.core.models import User
 from tongchou.grid.choices import Level
 from tongchou.grid.models import GridNode
@@ -127,11 +127,5 @@ class MissingForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ResultFileForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("Results file (.xlsx or .csv)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
-        return upload
+class ResultFileForm(SpreadsheetForm):
+    file_label = _("Results file (.xlsx or .csv)")

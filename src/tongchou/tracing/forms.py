@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.common.masking import mask_phone
-from tongchou.core.forms import BootstrapFormMixin
+from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
 from tongchou.tracing.choices import (
     CaseFoundBy,
     CaseKind,
@@ -49,8 +49,8 @@ class ContactAddForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 
 
-class ContactImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("The joint team's list (.xlsx or .csv)"))
+class ContactImportForm(SpreadsheetForm):
+    file_label = _("The joint team's list (.xlsx or .csv)")
 
 
 class DismissForm(BootstrapFormMixin, forms.Form):

@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.common.idnumbers import InvalidIdNumber, InvalidPhone, parse_id_number, parse_phone
-from tongchou.core.forms import BootstrapFormMixin
+from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
 from tongchou.grid.choices import Level
 from tongchou.grid.selectors import node_choices_for
 from tongchou.venues.choices import Duty, VenueKind
@@ -127,14 +127,8 @@ class AlertHandleForm(BootstrapFormMixin, forms.Form):
     note = forms.CharField(label=_("What was done"), max_length=500, min_length=2)
 
 
-class VenueImportForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label=_("Venue ledger (.xlsx or .csv)"))
-
-    def clean_file(self):
-        upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith((".xlsx", ".csv")):
-            raise forms.ValidationError(_("Only .xlsx and .csv files can be imported."))
-        return upload
+class VenueImportForm(SpreadsheetForm):
+    file_label = _("Venue ledger (.xlsx or .csv)")
 
 
 class CheckInExportForm(forms.Form):
