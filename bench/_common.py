@@ -76,8 +76,8 @@ class Table:
     def phase(self, label: str, rows: int, seconds: float) -> None:
         self.line(f"{label:<42} {rows:>10,} {seconds:>9.2f} {rows / seconds:>10,.0f}")
 
-    def ratio(self, label: str, value: float) -> None:
-        self.line(f"{label:<42} {value:>10.0%}")
+    def ratio(self, label: str, value: float, goal: str = "") -> None:
+        self.line(f"{label:<42} {value:>10.0%}  {goal}".rstrip())
 
     def goal(self, label: str, value: str, met: bool, goal: str) -> None:
         """A figure against its goal; all of them are listed again by ``verdicts_table``."""

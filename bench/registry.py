@@ -18,8 +18,6 @@ it removes the people and households unless --keep; its API user
 `bench_command` stays, its token is revoked.
 """
 
-import math
-import os
 import platform
 import random
 import tempfile
@@ -31,6 +29,8 @@ import django
 from django.core.management.base import CommandError
 from django.db import DatabaseError, connection, transaction
 from django.test import Client
+
+from bench._common import Table, cpu_count, database_description, percentile, raw_insert, timed
 
 BULK_CREATE_BATCH = 1000
 BENCH_USERNAME = "bench_command"
@@ -56,11 +56,11 @@ def run(*, people: int, stdout, seed: int = 1, lookups: int = 500, keep: bool = 
             "the registry bench needs a database without people or households; "
             "point it at a scratch database (e.g. TONGCHOU_VAR_DIR=/tmp/bench tongchou migrate)"
         )
-    out = _Table(stdout)
+    out = Table(stdout)
     out.line(f"registry bench: {people:,} people, seed {seed}")
-    out.line(f"database  {_database_description()}")
+    out.line(f"database  {database_description()}")
     out.line(
-        f"machine   {_cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"machine   {cpu_count()} CPUs, Python {platform.python_version()}, "
         f"Django {django.get_version()}"
     )
     try:
@@ -96,7 +96,7 @@ def _run_phases(out, *, people: int, seed: int, lookups: int) -> dict:
         out.header()
 
         raw_rows = _adapt(columns, rows)
-        raw = _timed(_raw_insert, columns, raw_rows)
+        raw = timed(raw_insert, Person._meta.db_table, columns, raw_rows)
         del raw_rows
         _check_count(people)
         how = "COPY" if connection.vendor == "postgresql" else "executemany, one transaction"
@@ -105,7 +105,7 @@ def _run_phases(out, *, people: int, seed: int, lookups: int) -> dict:
         _empty(Person)
         instances = [Person(**dict(zip(columns, row, strict=True))) for row in rows]
         del rows
-        bulk = _timed(_bulk_create, instances)
+        bulk = timed(_bulk_create, instances)
         del instances
         _check_count(people)
         out.phase(f"Django bulk_create (batch {BULK_CREATE_BATCH})", people, bulk)
@@ -122,7 +122,7 @@ def _run_phases(out, *, people: int, seed: int, lookups: int) -> dict:
     out.ratio("bulk_create / raw", raw / bulk)
 
     latencies = _api_lookups(id_numbers, lookups=lookups, seed=seed)
-    p50, p90, p99 = (_percentile(latencies, q) for q in (50, 90, 99))
+    p50, p90, p99 = (percentile(latencies, q) for q in (50, 90, 99))
     out.line(
         f"API lookup by exact ID number, {people:,} people loaded "
         "(Django test Client in process: middleware, token auth, DRF, JSON; no socket):"
@@ -158,38 +158,6 @@ def _import(ledger: Path, people: int):
     if report.created != people or report.errors:
         raise CommandError(f"the import did not take every row: {report.summary()}")
     return report
-
-
-class _Table:
-    def __init__(self, stdout):
-        self.stdout = stdout
-
-    def line(self, text: str) -> None:
-        self.stdout.write(text + "\n")
-        self.stdout.flush()
-
-    def header(self) -> None:
-        self.line(f"{'phase':<42} {'rows':>10} {'seconds':>9} {'rows/s':>10}")
-
-    def phase(self, label: str, rows: int, seconds: float) -> None:
-        self.line(f"{label:<42} {rows:>10,} {seconds:>9.2f} {rows / seconds:>10,.0f}")
-
-    def ratio(self, label: str, value: float, goal: str = "") -> None:
-        self.line(f"{label:<42} {value:>10.0%}  {goal}".rstrip())
-
-
-def _cpu_count() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-
-
-def _database_description() -> str:
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute("SHOW server_version")
-            return f"PostgreSQL {cursor.fetchone()[0].split()[0]}"
-        cursor.execute("SELECT sqlite_version()")
-        version = cursor.fetchone()[0]
-    return f"SQLite {version} ({connection.settings_dict['NAME']})"
 
 
 def _prepare(folder: Path, *, people: int, seed: int) -> tuple[Path, int]:
@@ -234,31 +202,6 @@ def _adapt(columns, rows) -> list[tuple]:
             row[i] = adapt(row[i])
         adapted.append(tuple(row))
     return adapted
-
-
-def _timed(action, *args) -> float:
-    started = time.perf_counter()
-    action(*args)
-    return time.perf_counter() - started
-
-
-def _raw_insert(columns, rows) -> None:
-    """The database's own rate: one COPY, or one executemany in one transaction."""
-    from tongchou.registry.models import Person
-
-    table = connection.ops.quote_name(Person._meta.db_table)
-    column_sql = ", ".join(connection.ops.quote_name(c) for c in columns)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({column_sql}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        else:
-            placeholders = ", ".join("?" * len(columns))
-            # The driver's own cursor: no Django wrapper between the rows and SQLite.
-            connection.connection.executemany(
-                f"INSERT INTO {table} ({column_sql}) VALUES ({placeholders})", rows
-            )
 
 
 def _bulk_create(instances) -> None:
@@ -381,9 +324,3 @@ def _bench_user():
     elif user.role != Role.COMMAND or not Grant.objects.filter(user=user, node=root).exists():
         raise CommandError(f"user {BENCH_USERNAME!r} exists but is not the command centre's")
     return user
-
-
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    rank = max(math.ceil(q / 100 * len(ordered)) - 1, 0)
-    return ordered[rank]
