@@ -58,8 +58,11 @@ class Person(AreaBoundModel):
     # comma-wrapped slugs (",elderly_home,worker,"): one row per person keeps
     # the bulk import a single insert and "has tag" is one LIKE on both databases.
     tags = models.CharField(_("tags"), max_length=200, blank=True, default="")
-    # A personal code carries this random token, never the ID number.
-    code_token = models.CharField(max_length=32, unique=True)
+    # A personal code carries this random token, never the ID number. Unique by a
+    # constraint rather than unique=True, which on PostgreSQL would add a second,
+    # pattern-matching index nobody uses; lookups by the token (every scan at a
+    # door or a sampling site) use a hash index (migration 0002).
+    code_token = models.CharField(max_length=32)
 
     class Meta:
         verbose_name = _("person")
@@ -72,6 +75,7 @@ class Person(AreaBoundModel):
                 name="person_id_number_unique",
             ),
             models.CheckConstraint(condition=models.Q(sex__in=Sex.values), name="person_sex_valid"),
+            models.UniqueConstraint(fields=["code_token"], name="person_code_token_unique"),
         ]
         indexes = [
             models.Index(fields=["area", "name"], name="person_area_name_idx"),

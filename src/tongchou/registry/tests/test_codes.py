@@ -1,6 +1,7 @@
 """Personal codes: a household's printable sheet (scoped) and a resident's own phone page."""
 
 import pytest
+from django.db import IntegrityError, connection, transaction
 from django.test import Client
 from django.urls import reverse
 
@@ -77,3 +78,23 @@ def test_the_code_holds_the_token_only_and_reads_back_to_it(people):
     assert payload == f"TCP:{token}" and people["a1"].id_number not in payload
     assert token_from_personal_code(f"  {payload}\n") == token
     assert token_from_personal_code(token) == token
+
+
+def test_two_people_cannot_share_a_code_token(people):
+    # The token is unique by a constraint (and looked up by a hash index on PostgreSQL).
+    with pytest.raises(IntegrityError), transaction.atomic():
+        people["b"].code_token = people["a"].code_token
+        people["b"].save(update_fields=["code_token"])
+
+
+def test_on_postgresql_the_token_is_found_through_its_hash_index(people):
+    if connection.vendor != "postgresql":
+        pytest.skip("hash indexes are PostgreSQL's")
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(
+            "EXPLAIN SELECT id FROM registry_person WHERE code_token = %s",
+            [people["a"].code_token],
+        )
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert "person_code_token_hash" in plan

@@ -13,9 +13,10 @@ The checks run in the database, set-based, in one statement over the whole
 upload: the rows are bulk-loaded into a temporary table (COPY on PostgreSQL),
 joined to people, tubes and samples, ranked with window functions for what
 depends on the rows before (the same person twice, a tube filling up), and
-the good rows are copied into the sample table by one INSERT ... SELECT. No
-per-row Python runs between the upload and the table, so a million rows go in
-at close to the database's own rate.
+the good rows are copied into the sample table by an INSERT ... SELECT (on
+PostgreSQL within the same statement). No per-row Python runs between the
+upload and the table, so a million rows go in at close to the database's own
+rate (``tongchou bench testing`` prints the share).
 """
 
 from collections.abc import Sequence
@@ -96,6 +97,7 @@ def samples_register_batch(
     adapt = _datetime_adapter()
     loaded: list[tuple] = []
     seen_keys: set[str] = set()
+    tokens: set[str] = set()
     for number, raw in enumerate(rows, start=1):
         row = raw if isinstance(raw, SampleRow) else SampleRow(*raw)
         key = row.key or ""
@@ -113,18 +115,20 @@ def samples_register_batch(
         elif row.sampled_at is not None and not isinstance(row.sampled_at, datetime):
             report.errors.append((number, key, "采样时间无效"))
         else:
+            token = token_from_personal_code(row.code)[:64]
+            tokens.add(token)
             loaded.append(
                 (
                     number,
                     tube[:40],
-                    token_from_personal_code(row.code)[:64],
+                    token,
                     key,
                     adapt(row.sampled_at) if row.sampled_at else None,
                     (row.resample_reason or "").strip()[:200],
                 )
             )
     if loaded:
-        _register(actor, site, loaded, report)
+        _register(actor, site, loaded, report, repeats=len(tokens) < len(loaded))
     report.errors.sort()
     audit_record(actor=actor, action="testing.samples.batch", instance=site, after=report.summary())
     return report
@@ -145,7 +149,9 @@ def _datetime_adapter():
     return adapt
 
 
-def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchReport) -> None:
+def _register(
+    actor, site: SamplingSite, loaded: list[tuple], report: BatchReport, *, repeats: bool
+) -> None:
     testing_round = site.zone.round
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
@@ -156,7 +162,6 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
         "tube": quote(Tube._meta.db_table),
         "person": quote(Person._meta.db_table),
         "node": quote(GridNode._meta.db_table),
-        "zonenode": quote(ZoneNode._meta.db_table),
         "retest": quote(Retest._meta.db_table),
     }
     stamp_type = "timestamptz" if postgres else "datetime"
@@ -172,7 +177,55 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
         )
     ]
     in_zone = " OR ".join(["a.path LIKE %s"] * len(zone_paths)) or "1 = 0"
-    now = timezone.now()
+    # The upload's tubes by their barcode index: PostgreSQL's planner, asked for
+    # "IN (SELECT ...)", may walk the whole barcode index instead (90 thousand tubes).
+    in_upload = (
+        f"= ANY(ARRAY(SELECT DISTINCT tube FROM {UPLOAD_TABLE}))"
+        if postgres
+        else f"IN (SELECT tube FROM {UPLOAD_TABLE})"
+    )
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    judge_params = [
+        site.pk,
+        testing_round.pk,
+        *excluded_tags,
+        *zone_paths,
+        TubeKind.SINGLE,
+        testing_round.pk,
+        RetestStatus.PENDING,
+        TubeStatus.OPEN,
+    ]
+    insert_params = [testing_round.pk, now, actor.pk]
+
+    def judge(cursor, stored_keys: str) -> None:
+        """Judge every row into the checked table and insert the good ones."""
+        sql = JUDGE_SQL.format(
+            **names,
+            stored_keys=stored_keys.format(**names),
+            excluded=excluded,
+            in_zone=in_zone,
+            in_upload=in_upload,
+            # The same person twice in one upload is rare; without it, rows cannot
+            # depend on each other but for filling a tube.
+            person_checks=PERSON_CHECKS if repeats else "",
+            before_fill="twice" if repeats else "alone",
+        )
+        insert = INSERT_SQL.format(**names)
+        if postgres:
+            # One statement: the good rows go straight into the sample table, and
+            # only the rows the report or the retests need are kept aside.
+            cursor.execute(
+                f"{sql}, stored AS ({insert} FROM judged WHERE refused IS NULL ORDER BY line) "
+                f"INSERT INTO {CHECKED_TABLE} SELECT * FROM judged "
+                "WHERE refused IS NOT NULL OR other_zone OR retest_id IS NOT NULL",
+                [*judge_params, *insert_params],
+            )
+        else:
+            cursor.execute(f"{sql} INSERT INTO {CHECKED_TABLE} SELECT * FROM judged", judge_params)
+            cursor.execute(
+                f"{insert} FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line", insert_params
+            )
+
     with connection.cursor() as cursor:
         cursor.execute(f"DROP TABLE IF EXISTS {UPLOAD_TABLE}")
         cursor.execute(f"DROP TABLE IF EXISTS {CHECKED_TABLE}")
@@ -181,76 +234,56 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
             f"token varchar(64), idem varchar(64), sampled_at {stamp_type}, "
             "reason varchar(200))"
         )
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {CHECKED_TABLE} (line integer, idem varchar(64), "
+            f"sampled_at {stamp_type}, reason varchar(200), tube_id bigint, person_id bigint, "
+            "other_zone boolean, retest_id bigint, refused varchar(20))"
+        )
         bulk_insert(UPLOAD_TABLE, ("line", "tube", "token", "idem", "sampled_at", "reason"), loaded)
         if postgres:
             # An upload is a few thousand rows against tables of a million: each
             # row's lookups should be index probes, not a scan of the table to
             # hash it, and compiling the statement to machine code (JIT) costs
             # more than running it. The cached tables make a probe cheap.
-            cursor.execute(f"ANALYZE {UPLOAD_TABLE}")
+            cursor.execute(f"ANALYZE {UPLOAD_TABLE} (tube)")
             cursor.execute("SET LOCAL jit = off")
             cursor.execute("SET LOCAL random_page_cost = 1.1")
             # Lock the upload's tubes in id order, as a single scan locks its tube,
             # so an upload and a phone filling the same tube take turns.
             cursor.execute(
                 f"SELECT t.id FROM {names['tube']} t WHERE t.site_id = %s "
-                f"AND t.barcode IN (SELECT tube FROM {UPLOAD_TABLE}) ORDER BY t.id FOR UPDATE",
+                f"AND t.barcode {in_upload} ORDER BY t.id FOR UPDATE",
                 [site.pk],
             )
-        cursor.execute(
-            CHECK_SQL.format(**names, excluded=excluded, in_zone=in_zone),
-            [
-                testing_round.pk,
-                *excluded_tags,
-                *zone_paths,
-                TubeKind.SINGLE,
-                testing_round.pk,
-                RetestStatus.PENDING,
-                site.pk,
-                site.pk,
-                TubeStatus.OPEN,
-            ],
-        )
-        insert = (
-            f"INSERT INTO {names['sample']} (round_id, tube_id, person_id, sampled_at, "
-            "scanned_by_id, idempotency_key, other_zone, resample_reason) "
-            "SELECT %s, tube_id, person_id, COALESCE(sampled_at, %s), %s, idem, "
-            f"other_zone, reason FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line"
-        )
-        params = [testing_round.pk, connection.ops.adapt_datetimefield_value(now), actor.pk]
         try:
             with transaction.atomic():
-                cursor.execute(insert, params)
+                judge(cursor, STORED_IF_SAMPLED_BEFORE)
         except IntegrityError:
             # Rare, so not checked on every row: a key stored already under someone
             # not sampled this round (a device reusing its keys), or the same rows
-            # uploaded twice at the same moment. Mark those rows and insert the rest.
-            cursor.execute(
-                f"UPDATE {CHECKED_TABLE} SET refused = CASE WHEN EXISTS ("
-                f"SELECT 1 FROM {names['sample']} s WHERE s.idempotency_key = {CHECKED_TABLE}.idem "
-                f"AND s.tube_id = {CHECKED_TABLE}.tube_id "
-                f"AND s.person_id = {CHECKED_TABLE}.person_id) THEN 'stored' ELSE 'key_used' END "
-                f"WHERE refused IS NULL AND EXISTS (SELECT 1 FROM {names['sample']} s "
-                f"WHERE s.idempotency_key = {CHECKED_TABLE}.idem)"
-            )
+            # uploaded twice at the same moment. Judge again, looking every key up.
+            cursor.execute(f"DELETE FROM {CHECKED_TABLE}")
             try:
                 with transaction.atomic():
-                    cursor.execute(insert, params)
+                    judge(cursor, STORED_ANY)
             except IntegrityError:
                 raise ValidationError("同一批扫码记录正在另一处上传，请稍后重新上传") from None
-        report.added = cursor.rowcount
         cursor.execute(
             f"SELECT line, idem, refused FROM {CHECKED_TABLE} WHERE refused IS NOT NULL "
             f"UNION ALL SELECT COUNT(*), '', 'other_zone' FROM {CHECKED_TABLE} "
             "WHERE refused IS NULL AND other_zone"
         )
-        for line, key, refused in cursor.fetchall():
-            if refused == "stored":
-                report.unchanged += 1
-            elif refused == "other_zone":
+        refused = 0
+        for line, key, reason in cursor.fetchall():
+            if reason == "other_zone":
                 report.other_zone = line
+                continue
+            refused += 1
+            if reason == "stored":
+                report.unchanged += 1
             else:
-                report.errors.append((line, key, REASONS[refused]))
+                report.errors.append((line, key, REASONS[reason]))
+        report.added = len(loaded) - refused
         # A single tube answers its person's pending retest (the first such row does).
         cursor.execute(
             f"UPDATE {names['retest']} SET status = %s, updated_at = %s, retest_tube_id = "
@@ -258,7 +291,7 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
             f"WHERE c.retest_id = {names['retest']}.id AND c.refused IS NULL) "
             f"WHERE id IN (SELECT retest_id FROM {CHECKED_TABLE} "
             "WHERE refused IS NULL AND retest_id IS NOT NULL)",
-            [RetestStatus.SAMPLED, connection.ops.adapt_datetimefield_value(now)],
+            [RetestStatus.SAMPLED, now],
         )
         cursor.execute(f"DROP TABLE {UPLOAD_TABLE}")
         cursor.execute(f"DROP TABLE {CHECKED_TABLE}")
@@ -267,16 +300,42 @@ def _register(actor, site: SamplingSite, loaded: list[tuple], report: BatchRepor
             cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
 
 
-# Every row of the upload, resolved and judged by sample_scan's checks. The
-# lookups are scalar subqueries with LIMIT 1, not EXISTS: PostgreSQL may turn an
-# EXISTS into a hash of the whole sample table, a million rows for each upload.
-# The checks that stand alone come first; then, among the rows still good, the
-# ones that depend on the rows above, each ranked by line: the same person
-# again with no reason, the same person twice in a tube, and a tube filling
-# up (a row refused for any reason takes no place in its tube).
-CHECK_SQL = """
-CREATE TEMPORARY TABLE {checked} AS
-WITH resolved AS MATERIALIZED (
+INSERT_SQL = (
+    "INSERT INTO {sample} (round_id, tube_id, person_id, sampled_at, scanned_by_id, "
+    "idempotency_key, other_zone, resample_reason) "
+    "SELECT %s, tube_id, person_id, COALESCE(sampled_at, %s), %s, idem, other_zone, reason"
+)
+# Whether a row's key is stored already. Only someone sampled this round can have
+# one, so only they are looked up; after a key turned out to be taken by someone
+# else, every row is, and a key stored for another tube or person is refused.
+STORED_IF_SAMPLED_BEFORE = """
+      WHEN CASE WHEN sampled_before THEN (
+        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem LIMIT 1
+      ) IS NOT NULL END THEN 'stored'"""
+STORED_ANY = """
+      WHEN (
+        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem
+        AND s.tube_id = resolved.tube_id AND s.person_id = resolved.person_id LIMIT 1
+      ) IS NOT NULL THEN 'stored'
+      WHEN (
+        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem LIMIT 1
+      ) IS NOT NULL THEN 'key_used'"""
+
+# Every row of the upload, resolved and judged by sample_scan's checks, as the
+# rows of "judged". The lookups are scalar subqueries with LIMIT 1, not EXISTS:
+# PostgreSQL may turn an EXISTS into a hash of the whole sample table, a million
+# rows for each upload. The checks that stand alone come first; then, among the
+# rows still good, the ones that depend on the rows above, each ranked by line:
+# the same person again with no reason, the same person twice in a tube
+# (PERSON_CHECKS, when a person appears twice), and a tube filling up (a row
+# refused for any reason takes no place in its tube).
+JUDGE_SQL = """
+WITH tubes AS MATERIALIZED (
+  SELECT t.id, t.barcode, t.status, t.capacity, t.kind,
+    (SELECT COUNT(*) FROM {sample} s WHERE s.tube_id = t.id) AS n
+  FROM {tube} t WHERE t.site_id = %s AND t.barcode {in_upload}
+),
+resolved AS MATERIALIZED (
   SELECT u.line, u.idem, u.sampled_at, u.reason,
     t.id AS tube_id, t.status AS tube_status, t.capacity,
     p.id AS person_id,
@@ -288,28 +347,16 @@ WITH resolved AS MATERIALIZED (
       SELECT MIN(r.id) FROM {retest} r
       WHERE r.round_id = %s AND r.person_id = p.id AND r.status = %s
     ) END AS retest_id,
-    COALESCE(c.n, 0) AS tube_count
+    t.n AS tube_count
   FROM {upload} u
-  LEFT JOIN {tube} t ON t.barcode = u.tube AND t.site_id = %s
+  LEFT JOIN tubes t ON t.barcode = u.tube
   LEFT JOIN {person} p ON p.code_token = u.token
   LEFT JOIN {node} a ON a.id = p.area_id
-  LEFT JOIN (
-    SELECT s.tube_id, COUNT(*) AS n FROM {sample} s
-    WHERE s.tube_id IN (
-      SELECT t2.id FROM {tube} t2
-      WHERE t2.site_id = %s AND t2.barcode IN (SELECT tube FROM {upload})
-    )
-    GROUP BY s.tube_id
-  ) c ON c.tube_id = t.id
 ),
 alone AS (
   SELECT line, idem, sampled_at, reason, tube_id, person_id, capacity, other_zone, retest_id,
     tube_count,
-    CASE
-      -- A stored key is someone sampled this round: only they are looked up.
-      WHEN CASE WHEN sampled_before THEN (
-        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem LIMIT 1
-      ) IS NOT NULL END THEN 'stored'
+    CASE{stored_keys}
       WHEN tube_id IS NULL THEN 'unknown_tube'
       WHEN person_id IS NULL THEN 'unknown_code'
       WHEN sampled_before AND (
@@ -321,7 +368,16 @@ alone AS (
       WHEN sampled_before AND retest_id IS NULL AND reason = '' THEN 'already'
     END AS refused
   FROM resolved
-),
+){person_checks},
+judged AS (
+  SELECT line, idem, sampled_at, reason, tube_id, person_id, other_zone, retest_id,
+    CASE WHEN refused IS NULL AND tube_count + ROW_NUMBER() OVER (
+      PARTITION BY refused, tube_id ORDER BY line) > capacity
+    THEN 'full' ELSE refused END AS refused
+  FROM {before_fill}
+)
+"""
+PERSON_CHECKS = """,
 again AS (
   SELECT line, idem, sampled_at, reason, tube_id, person_id, capacity, other_zone, retest_id,
     tube_count,
@@ -340,10 +396,4 @@ twice AS (
       PARTITION BY refused, tube_id, person_id ORDER BY line) > 1
     THEN 'in_tube' ELSE refused END AS refused
   FROM again
-)
-SELECT line, idem, sampled_at, reason, tube_id, person_id, other_zone, retest_id,
-  CASE WHEN refused IS NULL AND tube_count + ROW_NUMBER() OVER (
-    PARTITION BY refused, tube_id ORDER BY line) > capacity
-  THEN 'full' ELSE refused END AS refused
-FROM twice
-"""
+)"""
