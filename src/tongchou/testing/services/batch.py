@@ -168,15 +168,20 @@ def _register(
     contains = "strpos(p.tags, %s) > 0" if postgres else "instr(p.tags, %s) > 0"
     excluded_tags = [f",{t}," for t in testing_round.excluded_tag_list]
     excluded = " OR ".join([contains] * len(excluded_tags)) or "1 = 0"
-    # The zone's few nodes, as prefixes of the person's area path: cheaper per row
-    # than a subquery over the zone's nodes.
-    zone_paths = [
-        f"{path}%"
-        for path in ZoneNode.objects.filter(zone_id=site.zone_id).values_list(
-            "node__path", flat=True
+    # In the zone when the person's area path starts with one of the zone's node
+    # paths: a lookup of the path's first characters in the list of paths of that
+    # length (one length when the zone's nodes are of one level), not a LIKE per node.
+    by_length: dict[int, list[str]] = {}
+    for path in ZoneNode.objects.filter(zone_id=site.zone_id).values_list("node__path", flat=True):
+        by_length.setdefault(len(path), []).append(path)
+    in_zone = (
+        " OR ".join(
+            f"substr(a.path, 1, {length}) IN ({', '.join(['%s'] * len(paths))})"
+            for length, paths in sorted(by_length.items())
         )
-    ]
-    in_zone = " OR ".join(["a.path LIKE %s"] * len(zone_paths)) or "1 = 0"
+        or "1 = 0"
+    )
+    zone_paths = [path for _length, paths in sorted(by_length.items()) for path in paths]
     # The upload's tubes by their barcode index: PostgreSQL's planner, asked for
     # "IN (SELECT ...)", may walk the whole barcode index instead (90 thousand tubes).
     in_upload = (

@@ -10,8 +10,9 @@ from django.test import Client
 from tongchou.core.choices import Role
 from tongchou.core.models import AuditEvent
 from tongchou.core.services import api_token_create
+from tongchou.grid.services import grid_node_create
 from tongchou.testing import services
-from tongchou.testing.models import Retest, Sample, Tube
+from tongchou.testing.models import Retest, Sample, Tube, ZoneNode
 from tongchou.testing.services import SampleRow
 from tongchou.testing_support import PersonFactory, make_user
 
@@ -103,6 +104,27 @@ def test_a_person_of_another_zone_is_taken_and_noted(sampler, site, tubes, peopl
     report = upload(sampler, site, [SampleRow("B1", people["c"].code_token, "c")])
     assert report.added == 1 and report.other_zone == 1
     assert Sample.objects.get().other_zone is True
+
+
+def test_a_zone_of_nodes_of_several_levels_holds_the_people_under_each(
+    sampler, site, tubes, district, people
+):
+    # The west zone is office 1; give it one grid of office 2 besides (a deeper node).
+    lent = grid_node_create(
+        actor=None, code="GD", name="盛和社区第2网格", level="grid", parent=district["community3"]
+    )
+    ZoneNode.objects.create(zone=site.zone, round=site.zone.round, node=lent)
+    inside = PersonFactory(area=lent)
+    rows = [
+        SampleRow("B1", people["a1"].code_token, "a1"),  # a building under office 1
+        SampleRow("B1", inside.code_token, "lent"),
+        SampleRow("B1", people["c"].code_token, "c"),  # grid C, still the east zone's
+    ]
+    report = upload(sampler, site, rows)
+    assert report.added == 3 and report.other_zone == 1
+    assert list(
+        Sample.objects.filter(other_zone=True).values_list("idempotency_key", flat=True)
+    ) == ["c"]
 
 
 def test_a_pending_retest_is_answered_by_a_single_tube(
