@@ -15,6 +15,7 @@ def test_it_prints_every_figure_beside_its_baseline_and_cleans_up(db):
     for figure in (
         "samples_register_batch",
         "raw insert of the same rows",
+        "raw insert, one transaction per upload",
         "batch / raw",
         "HTTP single scans: skipped",
         "plain SQL anti-join (baseline)",
