@@ -4,6 +4,7 @@ import csv
 from datetime import date
 
 import pytest
+from django.db import connection
 from openpyxl import Workbook
 
 from tongchou.common.idnumbers import check_digit
@@ -235,3 +236,20 @@ def test_100000_rows_with_3_bad_keep_the_99997_good(tmp_path, district):
     assert report.created == 99_997
     assert [line for line, _reason, _raw in report.errors] == sorted(bad_lines)
     assert Person.objects.count() == 99_997
+
+
+def test_a_large_import_refreshes_the_planners_statistics(tmp_path, district):
+    if connection.vendor != "postgresql":
+        pytest.skip("statistics are refreshed on PostgreSQL only")
+
+    def planner_rows() -> float:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'registry_person'")
+            return cursor.fetchone()[0]
+
+    path = write_csv(tmp_path / "ok.csv", [row(household=f"1-{n}") for n in range(4)])
+    people_import(actor=None, path=path, analyze_rows=5)  # fewer rows than that: untouched
+    assert planner_rows() != 4
+    more = write_csv(tmp_path / "more.csv", [row(household=f"2-{n}") for n in range(5)])
+    people_import(actor=None, path=more, analyze_rows=5)
+    assert planner_rows() == 9
