@@ -35,7 +35,7 @@ from tongchou.registry.codes import token_from_personal_code
 from tongchou.registry.models import Person
 from tongchou.testing.choices import RetestStatus, TubeKind, TubeStatus
 from tongchou.testing.models import Retest, Sample, SamplingSite, Tube, ZoneNode
-from tongchou.testing.services.sampling import _site_for_sampler
+from tongchou.testing.services.sampling import _site_for_sampler, key_problem
 
 # The words of a single scan's refusals (sample_scan), so a device shows the same text.
 REASONS = {
@@ -101,8 +101,8 @@ def samples_register_batch(
     for number, raw in enumerate(rows, start=1):
         row = raw if isinstance(raw, SampleRow) else SampleRow(*raw)
         key = row.key or ""
-        if not key or len(key) > 64:
-            report.errors.append((number, key[:64], "缺少扫码编号"))
+        if problem := key_problem(key):
+            report.errors.append((number, key[:64], problem))
             continue
         if key in seen_keys:
             # A queue replayed inside one upload: the first copy speaks for it.

@@ -100,6 +100,15 @@ class ScanResult:
 
 
 @transaction.atomic
+def key_problem(key: str | None) -> str | None:
+    """What is wrong with a device's idempotency key for a scan, or None."""
+    if not key:
+        return "缺少扫码编号"
+    if len(key) > 64:
+        return "扫码编号过长（最多64个字符）"
+    return None
+
+
 def sample_scan(
     *,
     actor,
@@ -116,8 +125,8 @@ def sample_scan(
     already sampled this round needs a reason; an excluded person is refused;
     a person from another zone is taken and noted.
     """
-    if not idempotency_key or len(idempotency_key) > 64:
-        raise ValidationError("缺少扫码编号")
+    if problem := key_problem(idempotency_key):
+        raise ValidationError(problem)
     if actor.role != Role.SAMPLER:
         raise Http404
     sql = _scan_sql()

@@ -63,6 +63,7 @@ def test_it_reports_each_row_it_cannot_take(sampler, site, tubes, district, peop
         SampleRow("B2", people["a"].code_token, "a-again"),
         SampleRow("B2", people["a"].code_token, "a"),  # the same key again: a replay
         SampleRow("B2", people["b"].code_token, ""),
+        SampleRow("B2", people["b"].code_token, "k" * 65),
     ]
     report = upload(sampler, site, rows)
     reasons = {key: reason for _row, key, reason in report.errors}
@@ -72,7 +73,7 @@ def test_it_reports_each_row_it_cannot_take(sampler, site, tubes, district, peop
     assert "试管不存在" in reasons["bad-tube"]
     assert "不检测" in reasons["pupil"]
     assert "已在本管" in reasons["a-again"]
-    assert "扫码编号" in reasons[""]
+    assert reasons[""] == "缺少扫码编号" and reasons["k" * 64] == "扫码编号过长（最多64个字符）"
     assert [row for row, _key, _reason in report.errors] == sorted(
         row for row, _key, _reason in report.errors
     )

@@ -55,6 +55,19 @@ def test_the_same_scan_sent_twice_is_stored_once(sampler, tube, people):
     assert Sample.objects.count() == 1
 
 
+def test_a_scan_without_a_usable_key_is_refused_and_stores_nothing(sampler, tube, people):
+    with pytest.raises(ValidationError, match="缺少扫码编号"):
+        services.sample_scan(
+            actor=sampler,
+            tube_barcode=tube.barcode,
+            code_token=people["a"].code_token,
+            idempotency_key="",
+        )
+    with pytest.raises(ValidationError, match="扫码编号过长"):
+        scan(sampler, tube, people["a"], key="k" * 65)
+    assert not Sample.objects.exists()
+
+
 def test_the_same_person_scanned_twice_into_a_tube_is_not_doubled(sampler, tube, people):
     scan(sampler, tube, people["a"])
     assert scan(sampler, tube, people["a"]).outcome == ScanOutcome.DUPLICATE
