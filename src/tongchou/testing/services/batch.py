@@ -149,6 +149,24 @@ def _datetime_adapter():
     return adapt
 
 
+def _in_zone_sql(zone_id: int) -> tuple[str, list[str]]:
+    """SQL that is true when the area ``a`` lies under one of the zone's nodes, and its params.
+
+    The area's path starts with the node's path: a lookup of the path's first
+    characters in the zone's paths of that length (one length when the zone's
+    nodes are of one level), not a LIKE per node on every row.
+    """
+    by_length: dict[int, list[str]] = {}
+    for path in ZoneNode.objects.filter(zone_id=zone_id).values_list("node__path", flat=True):
+        by_length.setdefault(len(path), []).append(path)
+    lengths = sorted(by_length)
+    sql = " OR ".join(
+        f"substr(a.path, 1, {length}) IN ({', '.join(['%s'] * len(by_length[length]))})"
+        for length in lengths
+    )
+    return sql or "1 = 0", [path for length in lengths for path in by_length[length]]
+
+
 def _register(
     actor, site: SamplingSite, loaded: list[tuple], report: BatchReport, *, repeats: bool
 ) -> None:
@@ -168,20 +186,7 @@ def _register(
     contains = "strpos(p.tags, %s) > 0" if postgres else "instr(p.tags, %s) > 0"
     excluded_tags = [f",{t}," for t in testing_round.excluded_tag_list]
     excluded = " OR ".join([contains] * len(excluded_tags)) or "1 = 0"
-    # In the zone when the person's area path starts with one of the zone's node
-    # paths: a lookup of the path's first characters in the list of paths of that
-    # length (one length when the zone's nodes are of one level), not a LIKE per node.
-    by_length: dict[int, list[str]] = {}
-    for path in ZoneNode.objects.filter(zone_id=site.zone_id).values_list("node__path", flat=True):
-        by_length.setdefault(len(path), []).append(path)
-    in_zone = (
-        " OR ".join(
-            f"substr(a.path, 1, {length}) IN ({', '.join(['%s'] * len(paths))})"
-            for length, paths in sorted(by_length.items())
-        )
-        or "1 = 0"
-    )
-    zone_paths = [path for _length, paths in sorted(by_length.items()) for path in paths]
+    in_zone, zone_paths = _in_zone_sql(site.zone_id)
     # The upload's tubes by their barcode index: PostgreSQL's planner, asked for
     # "IN (SELECT ...)", may walk the whole barcode index instead (90 thousand tubes).
     in_upload = (
