@@ -99,7 +99,6 @@ class ScanResult:
         return self.__dict__.copy()
 
 
-@transaction.atomic
 def key_problem(key: str | None) -> str | None:
     """What is wrong with a device's idempotency key for a scan, or None."""
     if not key:
@@ -109,6 +108,7 @@ def key_problem(key: str | None) -> str | None:
     return None
 
 
+@transaction.atomic
 def sample_scan(
     *,
     actor,

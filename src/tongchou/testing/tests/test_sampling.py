@@ -4,6 +4,7 @@ import itertools
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.http import Http404
 
 from tongchou.command.models import Task
@@ -11,6 +12,7 @@ from tongchou.registry.models import Person
 from tongchou.testing import services
 from tongchou.testing.choices import ScanOutcome
 from tongchou.testing.models import Sample
+from tongchou.testing.services import sampling
 from tongchou.testing_support import PersonFactory, valid_id_number
 
 _keys = itertools.count()
@@ -66,6 +68,24 @@ def test_a_scan_without_a_usable_key_is_refused_and_stores_nothing(sampler, tube
     with pytest.raises(ValidationError, match="扫码编号过长"):
         scan(sampler, tube, people["a"], key="k" * 65)
     assert not Sample.objects.exists()
+
+
+def test_a_scan_runs_in_one_transaction_so_its_tube_lock_holds(
+    transactional_db, sampler, tube, people, monkeypatch
+):
+    # The scan locks its tube (FOR UPDATE) before counting and inserting; outside a
+    # transaction that lock would end with the statement and two phones could
+    # overfill a tube. Here no test transaction wraps the call.
+    seen = []
+    original = sampling.prepared_cursor
+
+    def watching():
+        seen.append(connection.in_atomic_block)
+        return original()
+
+    monkeypatch.setattr(sampling, "prepared_cursor", watching)
+    assert scan(sampler, tube, people["a"]).outcome == ScanOutcome.ADDED
+    assert seen and all(seen)
 
 
 def test_the_same_person_scanned_twice_into_a_tube_is_not_doubled(sampler, tube, people):
