@@ -16,6 +16,8 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
+from bench._common import empty_tables
+
 BENCH_PREFIX = "bench_testing_"
 MISSING_SHARE = 0.03  # people expected and never sampled, so coverage has gaps to find
 GRID_WORKERS = 10
@@ -379,13 +381,15 @@ def clean_up() -> None:
         Control.objects.all().delete()
         HouseholdTeam.objects.all().delete()
         ResultUpload.objects.filter(lab__username__startswith=BENCH_PREFIX).delete()
-        for model in (Retest, Missing, Sample, Tube, SamplingSite, ZoneNode, Zone, TestingRound):
-            model.objects.all().delete()
-    _empty(Person, Household)
-
-
-def _empty(*models) -> None:
-    tables = [connection.ops.quote_name(m._meta.db_table) for m in models]
-    with transaction.atomic(), connection.cursor() as cursor:
-        for table in tables:
-            cursor.execute(f"DELETE FROM {table}")  # noqa: S608
+        empty_tables(
+            Retest,
+            Missing,
+            Sample,
+            Tube,
+            SamplingSite.samplers.through,
+            SamplingSite,
+            ZoneNode,
+            Zone,
+            TestingRound,
+        )
+    empty_tables(Person, Household)

@@ -27,10 +27,18 @@ from pathlib import Path
 
 import django
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.test import Client
 
-from bench._common import Table, cpu_count, database_description, percentile, raw_insert, timed
+from bench._common import (
+    Table,
+    cpu_count,
+    database_description,
+    empty_tables,
+    percentile,
+    raw_insert,
+    timed,
+)
 
 BULK_CREATE_BATCH = 1000
 BENCH_USERNAME = "bench_command"
@@ -67,7 +75,7 @@ def run(*, people: int, stdout, seed: int = 1, lookups: int = 500, keep: bool = 
         figures = _run_phases(out, people=people, seed=seed, lookups=lookups)
     finally:
         if not keep:
-            _empty(Person, Household)
+            empty_tables(Person, Household)
     return figures
 
 
@@ -83,7 +91,7 @@ def _run_phases(out, *, people: int, seed: int, lookups: int) -> dict:
         columns, rows = _snapshot()
         id_numbers = [row[columns.index("id_number")] for row in rows]
         households = Household.objects.count()
-        _empty(Person)
+        empty_tables(Person)
         out.line(
             f"prepared  grid of {nodes:,} nodes, a {ledger.stat().st_size / 1e6:,.0f} MB CSV "
             f"ledger and the rows of the baselines in {time.perf_counter() - started:.1f} s"
@@ -102,7 +110,7 @@ def _run_phases(out, *, people: int, seed: int, lookups: int) -> dict:
         how = "COPY" if connection.vendor == "postgresql" else "executemany, one transaction"
         out.phase(f"raw insert ({how})", people, raw)
 
-        _empty(Person)
+        empty_tables(Person)
         instances = [Person(**dict(zip(columns, row, strict=True))) for row in rows]
         del rows
         bulk = timed(_bulk_create, instances)
@@ -111,7 +119,7 @@ def _run_phases(out, *, people: int, seed: int, lookups: int) -> dict:
         out.phase(f"Django bulk_create (batch {BULK_CREATE_BATCH})", people, bulk)
 
         # Last, so the lookups below read what the project's own import wrote.
-        _empty(Person, Household)
+        empty_tables(Person, Household)
         started = time.perf_counter()
         report = _import(ledger, people)
         project = time.perf_counter() - started
@@ -217,51 +225,6 @@ def _check_count(expected: int) -> None:
     found = Person.objects.count()
     if found != expected:
         raise CommandError(f"expected {expected} people in the table, found {found}")
-
-
-def _empty(*models) -> None:
-    """Empty the tables so the next phase writes into the same empty table.
-
-    On PostgreSQL TRUNCATE leaves no dead rows behind to slow the next phase;
-    it must name every table that references these, so it is used only when
-    those are empty too, and DELETE does otherwise.
-    """
-    tables = [m._meta.db_table for m in models]
-    quote = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            others = [t for t in _referencing_tables(cursor, tables) if t not in tables]
-            if not any(_has_rows(cursor, table) for table in others):
-                try:
-                    with transaction.atomic():
-                        cursor.execute(f"TRUNCATE {', '.join(map(quote, [*tables, *others]))}")
-                    return
-                except DatabaseError:
-                    pass
-        for table in tables:
-            cursor.execute(f"DELETE FROM {quote(table)}")
-
-
-def _referencing_tables(cursor, tables: list[str]) -> list[str]:
-    """Tables with a foreign key to these, to theirs, and so on, as the catalogue has them."""
-    found, pending = [], list(tables)
-    while pending:
-        cursor.execute(
-            "SELECT DISTINCT conrelid::regclass::text FROM pg_constraint "
-            "WHERE contype = 'f' AND confrelid = %s::regclass",
-            [connection.ops.quote_name(pending.pop())],
-        )
-        for (table,) in cursor.fetchall():
-            table = table.strip('"')
-            if table not in found and table not in tables:
-                found.append(table)
-                pending.append(table)
-    return found
-
-
-def _has_rows(cursor, table: str) -> bool:
-    cursor.execute(f"SELECT 1 FROM {connection.ops.quote_name(table)} LIMIT 1")
-    return cursor.fetchone() is not None
 
 
 def _api_lookups(id_numbers: list[str], *, lookups: int, seed: int) -> list[float]:

@@ -42,7 +42,7 @@ from pathlib import Path
 
 import django
 from django.core.management.base import CommandError
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from bench import _http, _testing_world
@@ -50,6 +50,7 @@ from bench._common import (
     Table,
     cpu_count,
     database_description,
+    empty_tables,
     percentile,
     raw_insert,
     timed,
@@ -242,19 +243,7 @@ def _batch_phase(out, world: World) -> dict:
 def _empty_samples() -> None:
     from tongchou.testing.models import Sample
 
-    table = connection.ops.quote_name(Sample._meta.db_table)
-    with transaction.atomic(), connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            # Nothing refers to a sample, so PostgreSQL can truncate, leaving no dead
-            # rows behind; inside a longer transaction (a test) it may refuse, and
-            # then DELETE does.
-            try:
-                with transaction.atomic():
-                    cursor.execute(f"TRUNCATE {table}")
-                return
-            except DatabaseError:
-                pass
-        cursor.execute(f"DELETE FROM {table}")
+    empty_tables(Sample)
 
 
 # -- 2. single scans over HTTP --------------------------------------------------------------

@@ -34,7 +34,7 @@ import django
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from bench._common import cpu_count, database_description, percentile
+from bench._common import cpu_count, database_description, empty_tables, percentile
 
 CHUNK = 200_000
 UPLOAD_BATCH = 5000
@@ -536,10 +536,7 @@ def _empty() -> None:
     from tongchou.registry.models import Person
     from tongchou.venues.models import CheckIn, FeverAlert, Venue, VenueDuty
 
-    quote = connection.ops.quote_name
     with transaction.atomic():
         Task.objects.filter(source="venues.fever").delete()
         FeverAlert.objects.all().delete()
-        with connection.cursor() as cursor:
-            for model in (CheckIn, VenueDuty, Venue, Person):
-                cursor.execute(f"DELETE FROM {quote(model._meta.db_table)}")
+        empty_tables(CheckIn, VenueDuty, Venue, Person)
