@@ -213,21 +213,42 @@ def person_register_walk_in(
     """
     if not GridNode.objects.restrict(actor).filter(pk=area.pk).exists():
         raise Http404
+    person, _created = person_register_unlisted(
+        actor=actor, area=area, name=name, id_number=id_number, phone=phone, action="person.walk_in"
+    )
+    return person
+
+
+def person_register_unlisted(
+    *, actor, area: GridNode, name: str, id_number: str, phone: str, action: str
+) -> tuple[Person, bool]:
+    """Register someone not on the ledger on ``area``; return them and whether they are new.
+
+    The caller has decided that ``area`` is theirs to register on (a sampler's
+    site, a venue's own node for a visitor at its door; ``actor`` may be None
+    there). An ID number registered before is that person, as they are: nothing
+    is changed or revealed. Two taps at once register one person.
+    """
     try:
         clean = clean_person(name=name, id_number=id_number, phone=phone)
     except InvalidPerson as exc:
         raise ValidationError(str(exc)) from None
-    existing = Person.objects.filter(id_number=clean.id_number).first()
+    known = Person.objects.unscoped_for_system_use()
+    existing = known.filter(id_number=clean.id_number).first()
     if existing is not None:
-        return existing
-    person = Person.objects.create(
-        name=clean.name,
-        id_number=clean.id_number,
-        sex=clean.sex,
-        birth_date=clean.birth_date,
-        phone=clean.phone,
-        area=area,
-        code_token=secrets.token_urlsafe(12),
-    )
-    audit_record(actor=actor, action="person.walk_in", instance=person, after=_audit_view(person))
-    return person
+        return existing, False
+    try:
+        with transaction.atomic():
+            person = Person.objects.create(
+                name=clean.name,
+                id_number=clean.id_number,
+                sex=clean.sex,
+                birth_date=clean.birth_date,
+                phone=clean.phone,
+                area=area,
+                code_token=secrets.token_urlsafe(12),
+            )
+    except IntegrityError:
+        return known.get(id_number=clean.id_number), False
+    audit_record(actor=actor, action=action, instance=person, after=_audit_view(person))
+    return person, True

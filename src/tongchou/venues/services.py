@@ -1,7 +1,6 @@
 """Changing venues and taking check-ins. Every path into the check-in table — a phone at
 the door, a door keeper's scan, a gate device's batch — ends in ``checkins_ingest``."""
 
-import dataclasses
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -25,7 +24,7 @@ from tongchou.core.choices import ROLES_TRACING, AccessKind, Role
 from tongchou.core.services import access_log_record, audit_record
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
-from tongchou.registry.validation import InvalidPerson, clean_person
+from tongchou.registry.services import person_register_unlisted
 from tongchou.venues.choices import (
     CONTACT_WINDOW_MINUTES,
     FEVER_CELSIUS,
@@ -414,31 +413,18 @@ def visitor_register(*, venue: Venue, name: str, id_number: str, phone: str) -> 
     venue's own node is the only place the visitor can land. An ID number registered
     before is found again as it is: no second person, no second task.
     """
-    try:
-        clean = clean_person(name=name, id_number=id_number, phone=phone)
-    except InvalidPerson as exc:
-        raise ValidationError(str(exc)) from None
-    if not clean.phone:
+    if not (phone or "").strip():
         raise ValidationError("请填写手机号码，以便网格员核实")
-    person = Person.objects.unscoped_for_system_use().filter(id_number=clean.id_number).first()
-    if person is not None:
-        return person
-    fields = dataclasses.asdict(clean)
-    del fields["warnings"]
-    try:
-        with transaction.atomic():
-            person = Person.objects.create(
-                **fields, area=venue.area, code_token=secrets.token_urlsafe(12)
-            )
-    except IntegrityError:
-        # The same visitor tapped twice at once: the first tap registered them.
-        return Person.objects.unscoped_for_system_use().get(id_number=clean.id_number)
-    audit_record(
+    person, created = person_register_unlisted(
         actor=None,
+        area=venue.area,
+        name=name,
+        id_number=id_number,
+        phone=phone,
         action="person.visitor",
-        instance=person,
-        after={"venue": venue.pk, "area": venue.area_id, "phone": mask_phone(clean.phone)},
     )
+    if not created:
+        return person
     task_create(
         actor=None,
         title=f"核实扫码登记的来访人员：{person.name}",
