@@ -5,21 +5,33 @@ batch; for a million-row ledger that costs more than the database does. This
 writes plain tuples straight to the table, so callers must have validated them.
 """
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from django.db import connection
 
 
 def bulk_insert(
-    table: str, columns: Sequence[str], rows: Sequence[Sequence], *, skip_conflicts: str = ""
+    table: str,
+    columns: Sequence[str],
+    rows: Iterable[Sequence],
+    *,
+    skip_conflicts: str = "",
+    types: Sequence[str] = (),
 ) -> int:
     """Insert ``rows`` (tuples in ``columns`` order) into ``table``; return the count inserted.
+
+    ``rows`` may be a generator: on PostgreSQL the server then takes in one
+    chunk of the COPY while the generator makes the next.
 
     ``skip_conflicts`` (SQLite only) is an ON CONFLICT target such as
     ``("id_number") WHERE "id_number" IS NOT NULL``: rows that would break that
     unique index are left out instead of failing the insert. COPY has no such clause.
+
+    ``types`` (PostgreSQL type names in ``columns`` order) make the COPY binary:
+    the driver writes each value in the server's own form, which costs both
+    sides half what writing and parsing text does.
     """
-    if not rows:
+    if isinstance(rows, Sequence) and not rows:
         return 0
     quote = connection.ops.quote_name
     column_sql = ", ".join(quote(c) for c in columns)
@@ -27,12 +39,21 @@ def bulk_insert(
         if connection.vendor == "postgresql":
             if skip_conflicts:
                 raise ValueError("COPY cannot skip conflicting rows")
-            with cursor.cursor.copy(f"COPY {quote(table)} ({column_sql}) FROM STDIN") as copy:
+            written = 0
+            binary = " (FORMAT BINARY)" if types else ""
+            copy_sql = f"COPY {quote(table)} ({column_sql}) FROM STDIN{binary}"
+            with cursor.cursor.copy(copy_sql) as copy:
+                if types:
+                    copy.set_types(types)
                 for row in rows:
                     copy.write_row(row)
-            return len(rows)
+                    written += 1
+            return written
         placeholders = ", ".join(["%s"] * len(columns))
         conflict = f" ON CONFLICT {skip_conflicts} DO NOTHING" if skip_conflicts else ""
+        rows = rows if isinstance(rows, Sequence) else list(rows)
+        if not rows:
+            return 0
         cursor.executemany(
             f"INSERT INTO {quote(table)} ({column_sql}) VALUES ({placeholders}){conflict}", rows
         )

@@ -49,6 +49,8 @@ REASONS = {
     "key_used": "扫码编号已用于另一条采样记录",
 }
 UPLOAD_TABLE = "tc_sample_upload"
+UPLOAD_COLUMNS = ("line", "tube", "token", "idem", "sampled_at", "reason")
+UPLOAD_TYPES = ("integer", "varchar", "varchar", "varchar", "timestamptz", "varchar")
 CHECKED_TABLE = "tc_sample_checked"
 
 
@@ -94,10 +96,31 @@ def samples_register_batch(
     """
     site = _site_for_sampler(actor, site.pk)
     report = BatchReport(rows=len(rows))
-    adapt = _datetime_adapter()
-    loaded: list[tuple] = []
-    seen_keys: set[str] = set()
     tokens: set[str] = set()
+    with connection.cursor() as cursor:
+        _create_tables(cursor)
+        # The rows go to the database while they are read: the server takes in
+        # one chunk as Python checks the next.
+        loaded = bulk_insert(
+            UPLOAD_TABLE, UPLOAD_COLUMNS, _upload_rows(rows, report, tokens), types=UPLOAD_TYPES
+        )
+        if loaded:
+            _register(cursor, actor, site, report, loaded=loaded, repeats=len(tokens) < loaded)
+        _execute_all(cursor, [f"DROP TABLE {UPLOAD_TABLE}", f"DROP TABLE {CHECKED_TABLE}"])
+    report.errors.sort()
+    audit_record(actor=actor, action="testing.samples.batch", instance=site, after=report.summary())
+    return report
+
+
+def _upload_rows(rows: Sequence[SampleRow | tuple], report: BatchReport, tokens: set[str]):
+    """The rows worth judging in the database, in UPLOAD_COLUMNS order.
+
+    The rest are settled here: a key missing or too long, a key repeated in the
+    upload (a queue replayed: the first copy speaks for it), no tube, a bad time.
+    ``tokens`` collects the personal codes' tokens as they pass.
+    """
+    adapt = _datetime_adapter()
+    seen_keys: set[str] = set()
     for number, raw in enumerate(rows, start=1):
         row = raw if isinstance(raw, SampleRow) else SampleRow(*raw)
         key = row.key or ""
@@ -105,7 +128,6 @@ def samples_register_batch(
             report.errors.append((number, key[:64], problem))
             continue
         if key in seen_keys:
-            # A queue replayed inside one upload: the first copy speaks for it.
             report.unchanged += 1
             continue
         seen_keys.add(key)
@@ -117,21 +139,14 @@ def samples_register_batch(
         else:
             token = token_from_personal_code(row.code)[:64]
             tokens.add(token)
-            loaded.append(
-                (
-                    number,
-                    tube[:40],
-                    token,
-                    key,
-                    adapt(row.sampled_at) if row.sampled_at else None,
-                    (row.resample_reason or "").strip()[:200],
-                )
+            yield (
+                number,
+                tube[:40],
+                token,
+                key,
+                adapt(row.sampled_at) if row.sampled_at else None,
+                (row.resample_reason or "").strip()[:200],
             )
-    if loaded:
-        _register(actor, site, loaded, report, repeats=len(tokens) < len(loaded))
-    report.errors.sort()
-    audit_record(actor=actor, action="testing.samples.batch", instance=site, after=report.summary())
-    return report
 
 
 def _datetime_adapter():
@@ -167,9 +182,36 @@ def _in_zone_sql(zone_id: int) -> tuple[str, list[str]]:
     return sql or "1 = 0", [path for length in lengths for path in by_length[length]]
 
 
+def _execute_all(cursor, statements: Sequence[str]) -> None:
+    """Run parameterless ``statements``: in one round trip on PostgreSQL, one by one on SQLite."""
+    if connection.vendor == "postgresql":
+        cursor.execute("; ".join(statements))
+    else:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def _create_tables(cursor) -> None:
+    """The upload's rows and their verdicts, in temporary tables of this connection."""
+    stamp_type = "timestamptz" if connection.vendor == "postgresql" else "datetime"
+    _execute_all(
+        cursor,
+        [
+            f"DROP TABLE IF EXISTS {UPLOAD_TABLE}",
+            f"DROP TABLE IF EXISTS {CHECKED_TABLE}",
+            f"CREATE TEMPORARY TABLE {UPLOAD_TABLE} (line integer, tube varchar(40), "
+            f"token varchar(64), idem varchar(64), sampled_at {stamp_type}, reason varchar(200))",
+            f"CREATE TEMPORARY TABLE {CHECKED_TABLE} (line integer, idem varchar(64), "
+            f"sampled_at {stamp_type}, reason varchar(200), tube_id bigint, person_id bigint, "
+            "other_zone boolean, retest_id bigint, refused varchar(20))",
+        ],
+    )
+
+
 def _register(
-    actor, site: SamplingSite, loaded: list[tuple], report: BatchReport, *, repeats: bool
+    cursor, actor, site: SamplingSite, report: BatchReport, *, loaded: int, repeats: bool
 ) -> None:
+    """Judge the ``loaded`` rows of the upload table, store the good ones, fill ``report``."""
     testing_round = site.zone.round
     quote = connection.ops.quote_name
     postgres = connection.vendor == "postgresql"
@@ -182,7 +224,6 @@ def _register(
         "node": quote(GridNode._meta.db_table),
         "retest": quote(Retest._meta.db_table),
     }
-    stamp_type = "timestamptz" if postgres else "datetime"
     contains = "strpos(p.tags, %s) > 0" if postgres else "instr(p.tags, %s) > 0"
     excluded_tags = [f",{t}," for t in testing_round.excluded_tag_list]
     excluded = " OR ".join([contains] * len(excluded_tags)) or "1 = 0"
@@ -236,68 +277,58 @@ def _register(
                 f"{insert} FROM {CHECKED_TABLE} WHERE refused IS NULL ORDER BY line", insert_params
             )
 
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {UPLOAD_TABLE}")
-        cursor.execute(f"DROP TABLE IF EXISTS {CHECKED_TABLE}")
+    if postgres:
+        # An upload is a few thousand rows against tables of a million: each
+        # row's lookups should be index probes, not a scan of the table to
+        # hash it, and compiling the statement to machine code (JIT) costs
+        # more than running it. The cached tables make a probe cheap. The plan
+        # needs the upload's row count and its tubes' spread, which analysing
+        # one column gives at a tenth of the cost of all six; without any
+        # statistics the bench's uploads took half as long again.
+        cursor.execute(f"ANALYZE {UPLOAD_TABLE} (tube)")
+        _execute_all(cursor, ["SET LOCAL jit = off", "SET LOCAL random_page_cost = 1.1"])
+        # Lock the upload's tubes in id order, as a single scan locks its tube,
+        # so an upload and a phone filling the same tube take turns.
         cursor.execute(
-            f"CREATE TEMPORARY TABLE {UPLOAD_TABLE} (line integer, tube varchar(40), "
-            f"token varchar(64), idem varchar(64), sampled_at {stamp_type}, "
-            "reason varchar(200))"
+            f"SELECT t.id FROM {names['tube']} t WHERE t.site_id = %s "
+            f"AND t.barcode {in_upload} ORDER BY t.id FOR UPDATE",
+            [site.pk],
         )
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {CHECKED_TABLE} (line integer, idem varchar(64), "
-            f"sampled_at {stamp_type}, reason varchar(200), tube_id bigint, person_id bigint, "
-            "other_zone boolean, retest_id bigint, refused varchar(20))"
-        )
-        bulk_insert(UPLOAD_TABLE, ("line", "tube", "token", "idem", "sampled_at", "reason"), loaded)
-        if postgres:
-            # An upload is a few thousand rows against tables of a million: each
-            # row's lookups should be index probes, not a scan of the table to
-            # hash it, and compiling the statement to machine code (JIT) costs
-            # more than running it. The cached tables make a probe cheap. The plan
-            # needs the upload's row count and its tubes' spread, which analysing
-            # one column gives at a tenth of the cost of all six; without any
-            # statistics the bench's uploads took half as long again.
-            cursor.execute(f"ANALYZE {UPLOAD_TABLE} (tube)")
-            cursor.execute("SET LOCAL jit = off")
-            cursor.execute("SET LOCAL random_page_cost = 1.1")
-            # Lock the upload's tubes in id order, as a single scan locks its tube,
-            # so an upload and a phone filling the same tube take turns.
-            cursor.execute(
-                f"SELECT t.id FROM {names['tube']} t WHERE t.site_id = %s "
-                f"AND t.barcode {in_upload} ORDER BY t.id FOR UPDATE",
-                [site.pk],
-            )
+    try:
+        with transaction.atomic():
+            judge(cursor, STORED_IF_SAMPLED_BEFORE)
+    except IntegrityError:
+        # Rare, so not checked on every row: a key stored already under someone
+        # not sampled this round (a device reusing its keys), or the same rows
+        # uploaded twice at the same moment. Judge again, looking every key up.
+        cursor.execute(f"DELETE FROM {CHECKED_TABLE}")
         try:
             with transaction.atomic():
-                judge(cursor, STORED_IF_SAMPLED_BEFORE)
+                judge(cursor, STORED_ANY)
         except IntegrityError:
-            # Rare, so not checked on every row: a key stored already under someone
-            # not sampled this round (a device reusing its keys), or the same rows
-            # uploaded twice at the same moment. Judge again, looking every key up.
-            cursor.execute(f"DELETE FROM {CHECKED_TABLE}")
-            try:
-                with transaction.atomic():
-                    judge(cursor, STORED_ANY)
-            except IntegrityError:
-                raise ValidationError("同一批扫码记录正在另一处上传，请稍后重新上传") from None
-        cursor.execute(
-            f"SELECT line, idem, refused FROM {CHECKED_TABLE} WHERE refused IS NOT NULL "
-            f"UNION ALL SELECT COUNT(*), '', 'other_zone' FROM {CHECKED_TABLE} "
-            "WHERE refused IS NULL AND other_zone"
-        )
-        refused = 0
-        for line, key, reason in cursor.fetchall():
-            if reason == "other_zone":
-                report.other_zone = line
-                continue
-            refused += 1
-            if reason == "stored":
-                report.unchanged += 1
-            else:
-                report.errors.append((line, key, REASONS[reason]))
-        report.added = len(loaded) - refused
-        # A single tube answers its person's pending retest (the first such row does).
+            raise ValidationError("同一批扫码记录正在另一处上传，请稍后重新上传") from None
+    cursor.execute(
+        f"SELECT line, idem, refused FROM {CHECKED_TABLE} WHERE refused IS NOT NULL "
+        f"UNION ALL SELECT COUNT(*), '', 'other_zone' FROM {CHECKED_TABLE} "
+        "WHERE refused IS NULL AND other_zone "
+        f"UNION ALL SELECT COUNT(*), '', 'retest' FROM {CHECKED_TABLE} "
+        "WHERE refused IS NULL AND retest_id IS NOT NULL"
+    )
+    refused = 0
+    counts = {"other_zone": 0, "retest": 0}  # their rows carry the count as the line
+    for line, key, reason in cursor.fetchall():
+        if reason in counts:
+            counts[reason] = line
+            continue
+        refused += 1
+        if reason == "stored":
+            report.unchanged += 1
+        else:
+            report.errors.append((line, key, REASONS[reason]))
+    report.added = loaded - refused
+    report.other_zone = counts["other_zone"]
+    # A single tube answers its person's pending retest (the first such row does).
+    if counts["retest"]:
         cursor.execute(
             f"UPDATE {names['retest']} SET status = %s, updated_at = %s, retest_tube_id = "
             f"(SELECT MIN(c.tube_id) FROM {CHECKED_TABLE} c "
@@ -306,11 +337,8 @@ def _register(
             "WHERE refused IS NULL AND retest_id IS NOT NULL)",
             [RetestStatus.SAMPLED, now],
         )
-        cursor.execute(f"DROP TABLE {UPLOAD_TABLE}")
-        cursor.execute(f"DROP TABLE {CHECKED_TABLE}")
-        if postgres:
-            cursor.execute("SET LOCAL jit TO DEFAULT")
-            cursor.execute("SET LOCAL random_page_cost TO DEFAULT")
+    if postgres:
+        _execute_all(cursor, ["SET LOCAL jit TO DEFAULT", "SET LOCAL random_page_cost TO DEFAULT"])
 
 
 INSERT_SQL = (

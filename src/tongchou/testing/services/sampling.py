@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from tongchou.command.services import task_create
@@ -44,9 +45,8 @@ def sites_for(user):
 
 
 def _site_for_sampler(actor, site_id) -> SamplingSite:
-    site = sites_for(actor).select_related("zone__round").filter(pk=site_id).first()
-    if site is None:
-        raise Http404
+    # A site not assigned to the actor reads as one that does not exist.
+    site = get_object_or_404(sites_for(actor).select_related("zone__round"), pk=site_id)
     if site.zone.round.status != RoundStatus.RUNNING:
         raise ValidationError("本轮检测未在进行中")
     return site
