@@ -8,8 +8,15 @@ from django.utils import timezone
 
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Household, Person
-from tongchou.tracing.choices import CaseFoundBy, CaseKind, ContactTier, ControlKind, SwabResult
-from tongchou.tracing.models import Contact
+from tongchou.tracing.choices import (
+    CaseFoundBy,
+    CaseKind,
+    ContactTier,
+    ControlKind,
+    ControlStatus,
+    SwabResult,
+)
+from tongchou.tracing.models import Contact, Control
 from tongchou.tracing.services import (
     case_record,
     case_trace,
@@ -61,14 +68,18 @@ def load_tracing_demo(*, users: dict) -> dict:
     )[:3]
     for contact in closest:
         contact_confirm(actor=tracer, contact=contact)
-    # Two households at home: their members stay in, five people answer for each.
+    # Two households at home: their members stay in, five people answer for each. Their
+    # quarantine began three days ago, so no member may be under a measure already
+    # (a contact confirmed above is, from today).
     households = []
+    controlled = Control.objects.filter(status=ControlStatus.ACTIVE).values("person_id")
     for grid, user in ((grid1, grid1_user), (grid2, grid2_user)):
         household = (
             Household.objects.filter(area__path__startswith=grid.path)
             .annotate(n=Count("members"))
             .filter(n__gte=2)
             .exclude(members=case_person)
+            .exclude(members__in=controlled)
             .order_by("id")
             .first()
         )
