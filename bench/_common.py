@@ -35,6 +35,20 @@ def timed(action, *args) -> float:
     return time.perf_counter() - started
 
 
+def alternating_rounds(project, baseline, rounds: int = 2) -> tuple[list[float], list[float]]:
+    """Time ``project()`` and ``baseline()`` in turn (project, baseline, project, ...).
+
+    Each returns its own seconds and leaves the table as the next one needs it.
+    Taking turns spreads the machine's slow spells over both sides; compare
+    the better round of each, as the noise only ever adds time.
+    """
+    project_times, baseline_times = [], []
+    for _round in range(rounds):
+        project_times.append(project())
+        baseline_times.append(baseline())
+    return project_times, baseline_times
+
+
 def raw_insert(table: str, columns, rows) -> None:
     """The database's own rate: one COPY, or one executemany in one transaction.
 

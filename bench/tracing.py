@@ -34,7 +34,13 @@ import django
 from django.core.management.base import CommandError
 from django.db import connection, transaction
 
-from bench._common import cpu_count, database_description, empty_tables, percentile
+from bench._common import (
+    alternating_rounds,
+    cpu_count,
+    database_description,
+    empty_tables,
+    percentile,
+)
 
 CHUNK = 200_000
 UPLOAD_BATCH = 5000
@@ -351,18 +357,25 @@ def _ingestion(out, world: _World, count: int) -> dict:
     out.line()
     title = "ingestion (better of two alternating rounds)"
     out.line(f"{title:<52} {'rows':>10} {'seconds':>8} {'rows/s':>10}")
-    project_times, raw_times, written, alerts = [], [], [], 0
-    for _round in range(2):
-        seconds, created, alerts = _upload(user, items)
+    last: dict = {}  # the project round's rows and fever alerts, for the raw round and the report
+
+    def project() -> float:
+        seconds, created, last["alerts"] = _upload(user, items)
         if created != count:
             raise CommandError(f"the upload stored {created} of {count} rows")
-        project_times.append(seconds)
-        written = _written_after(before)
+        last["written"] = _written_after(before)
         _delete_after(before)
         FeverAlert.objects.all().delete()
-        raw_times.append(_raw_insert(written))
+        return seconds
+
+    def raw() -> float:
+        seconds = _raw_insert(last["written"])
         _delete_after(before)
+        return seconds
+
+    project_times, raw_times = alternating_rounds(project, raw)
     project, raw = min(project_times), min(raw_times)
+    written, alerts = last["written"], last["alerts"]
     how = "COPY" if connection.vendor == "postgresql" else "executemany"
     out.line(
         f"{'project: gate upload service, batches of 5,000':<52} {count:>10,} "

@@ -16,6 +16,7 @@ def test_it_prints_every_figure_beside_its_baseline_and_cleans_up(db):
         "samples_register_batch",
         "raw insert of the same rows",
         "raw insert, one transaction per upload",
+        "rounds: batch",
         "batch / raw",
         "HTTP single scans: skipped",
         "plain SQL anti-join (baseline)",
