@@ -150,16 +150,22 @@ def _upload_rows(rows: Sequence[SampleRow | tuple], report: BatchReport, tokens:
 
 
 def _datetime_adapter():
+    """Sampling times as the upload table takes them.
+
+    A time without a zone is the district's local time, as Django reads one.
+    """
+
+    def aware(value: datetime) -> datetime:
+        return value if timezone.is_aware(value) else timezone.make_aware(value)
+
     if connection.vendor == "postgresql":
-        return lambda value: value
+        return aware  # binary COPY takes aware times only
     # Django's own adapter for SQLite, without its per-call settings lookups:
     # a million calls of it cost more than the insert.
     db_timezone = connection.timezone
 
     def adapt(value: datetime) -> str:
-        if timezone.is_aware(value):
-            value = value.astimezone(db_timezone).replace(tzinfo=None)
-        return str(value)
+        return str(aware(value).astimezone(db_timezone).replace(tzinfo=None))
 
     return adapt
 

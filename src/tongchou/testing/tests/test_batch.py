@@ -220,3 +220,13 @@ def test_a_key_reused_for_someone_else_is_reported_and_the_rest_kept(
     assert report.added == 1 and report.unchanged == 0
     assert report.errors == [(1, "dev:1", "扫码编号已用于另一条采样记录")]
     assert set(Sample.objects.values_list("person", flat=True)) == {first.pk, third.pk}
+
+
+def test_a_sampling_time_without_a_zone_is_the_district_s_local_time(
+    sampler, site, tubes, district
+):
+    person = PersonFactory(area=district["grid_a"])
+    local = datetime(2022, 3, 28, 9, 30)  # 09:30 in the district, 01:30 UTC
+    report = upload(sampler, site, [SampleRow("B1", person.code_token, "naive", local)])
+    assert report.added == 1
+    assert Sample.objects.get().sampled_at == AT
