@@ -5,6 +5,7 @@ tubes, by barcode, with no names anywhere in what they send or receive.
 """
 
 from django.core.exceptions import ValidationError
+from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
@@ -54,14 +55,38 @@ class WalkInSerializer(serializers.Serializer):
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
 
 
+class RowText(serializers.CharField):
+    """A text of one upload row, taken as sent (missing, blank, too long, NUL characters):
+    the service judges each row and reports a bad one alone, where the serializer would
+    refuse the whole upload for it."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_blank=True, default="", **kwargs)
+        self.validators = [
+            v for v in self.validators if not isinstance(v, ProhibitNullCharactersValidator)
+        ]
+
+
+class RowTime(serializers.DateTimeField):
+    """A row's sampling time; one that cannot be read goes on as sent, for the service to
+    report with its row (采样时间无效)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, allow_null=True, default=None, **kwargs)
+
+    def to_internal_value(self, value):
+        try:
+            return super().to_internal_value(value)
+        except serializers.ValidationError:
+            return str(value)
+
+
 class SampleRowSerializer(serializers.Serializer):
-    tube = serializers.CharField(max_length=40, help_text="tube barcode")
-    code = serializers.CharField(max_length=64, help_text="the personal code's token")
-    key = serializers.CharField(max_length=64, help_text="idempotency key made by the device")
-    sampled_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
-    resample_reason = serializers.CharField(
-        max_length=200, required=False, allow_blank=True, default=""
-    )
+    tube = RowText(help_text="tube barcode")
+    code = RowText(help_text="the personal code's token")
+    key = RowText(help_text="idempotency key made by the device, at most 64 characters")
+    sampled_at = RowTime()
+    resample_reason = RowText()
 
 
 class SampleBatchSerializer(serializers.Serializer):

@@ -35,7 +35,7 @@ from tongchou.registry.codes import token_from_personal_code
 from tongchou.registry.models import Person
 from tongchou.testing.choices import RetestStatus, TubeKind, TubeStatus
 from tongchou.testing.models import Retest, Sample, SamplingSite, Tube, ZoneNode
-from tongchou.testing.services.sampling import _site_for_sampler, key_problem
+from tongchou.testing.services.sampling import NUL, _site_for_sampler, key_problem
 
 # The words of a single scan's refusals (sample_scan), so a device shows the same text.
 REASONS = {
@@ -48,6 +48,7 @@ REASONS = {
     "already": "此人本轮已采样；如需重采请填写原因",
     "key_used": "扫码编号已用于另一条采样记录",
 }
+TUBE_BARCODE_LENGTH = Tube._meta.get_field("barcode").max_length
 UPLOAD_TABLE = "tc_sample_upload"
 UPLOAD_COLUMNS = ("line", "tube", "token", "idem", "sampled_at", "reason")
 UPLOAD_TYPES = ("integer", "varchar", "varchar", "varchar", "timestamptz", "varchar")
@@ -132,20 +133,27 @@ def _upload_rows(rows: Sequence[SampleRow | tuple], report: BatchReport, tokens:
             continue
         seen_keys.add(key)
         tube = (row.tube or "").strip()
+        code = row.code or ""
+        reason = (row.resample_reason or "").strip()
         if not tube:
             report.errors.append((number, key, "请扫描试管条码"))
+        elif len(tube) > TUBE_BARCODE_LENGTH:
+            report.errors.append((number, key, REASONS["unknown_tube"]))
+        elif NUL in tube or NUL in code or NUL in reason:
+            report.errors.append((number, key, "含有无效字符，请重新扫码"))
         elif row.sampled_at is not None and not isinstance(row.sampled_at, datetime):
             report.errors.append((number, key, "采样时间无效"))
         else:
-            token = token_from_personal_code(row.code)[:64]
+            # A token is at most 32 characters: a longer code, cut, still matches nobody.
+            token = token_from_personal_code(code)[:64]
             tokens.add(token)
             yield (
                 number,
-                tube[:40],
+                tube,
                 token,
                 key,
                 adapt(row.sampled_at) if row.sampled_at else None,
-                (row.resample_reason or "").strip()[:200],
+                reason[:200],
             )
 
 
@@ -205,8 +213,9 @@ def _create_tables(cursor) -> None:
         [
             f"DROP TABLE IF EXISTS {UPLOAD_TABLE}",
             f"DROP TABLE IF EXISTS {CHECKED_TABLE}",
-            f"CREATE TEMPORARY TABLE {UPLOAD_TABLE} (line integer, tube varchar(40), "
-            f"token varchar(64), idem varchar(64), sampled_at {stamp_type}, reason varchar(200))",
+            f"CREATE TEMPORARY TABLE {UPLOAD_TABLE} (line integer, "
+            f"tube varchar({TUBE_BARCODE_LENGTH}), token varchar(64), idem varchar(64), "
+            f"sampled_at {stamp_type}, reason varchar(200))",
             f"CREATE TEMPORARY TABLE {CHECKED_TABLE} (line integer, idem varchar(64), "
             f"sampled_at {stamp_type}, reason varchar(200), tube_id bigint, person_id bigint, "
             "other_zone boolean, retest_id bigint, refused varchar(20))",

@@ -99,12 +99,18 @@ class ScanResult:
         return self.__dict__.copy()
 
 
+# A character PostgreSQL's text cannot hold; a scanner may still send one.
+NUL = "\x00"
+
+
 def key_problem(key: str | None) -> str | None:
     """What is wrong with a device's idempotency key for a scan, or None."""
     if not key:
         return "缺少扫码编号"
     if len(key) > 64:
         return "扫码编号过长（最多64个字符）"
+    if NUL in key:
+        return "扫码编号含有无效字符"
     return None
 
 

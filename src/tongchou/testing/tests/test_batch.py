@@ -230,3 +230,41 @@ def test_a_sampling_time_without_a_zone_is_the_district_s_local_time(
     report = upload(sampler, site, [SampleRow("B1", person.code_token, "naive", local)])
     assert report.added == 1
     assert Sample.objects.get().sampled_at == AT
+
+
+def test_through_the_api_a_bad_row_is_reported_alone_and_the_others_are_kept(
+    personas, site, tubes, people
+):
+    """Rows the serializer would have refused the whole upload for: each comes back with
+    its reason, and the good row goes in."""
+    _token, key = api_token_create(user=personas["sampler"], name="device")
+    client = Client(HTTP_AUTHORIZATION=f"Bearer {key}")
+    a, b = people["a"].code_token, people["b"].code_token
+    rows = [
+        {"tube": "B1", "code": a, "key": "good"},
+        {"tube": "B1\u0000", "code": b, "key": "nul-tube"},
+        {"tube": "B1", "code": b, "key": "nul-key\u0000"},
+        {"tube": "B1", "code": b, "key": "k" * 65},
+        {"tube": "B1" + "0" * 40, "code": b, "key": "long-tube"},
+        {"tube": "B1", "code": b, "key": "bad-time", "sampled_at": "yesterday"},
+        {"code": b, "key": "no-tube"},
+        {"tube": "B1", "code": b},
+    ]
+    response = client.post(
+        "/api/testing/samples/batch/",
+        {"site": site.pk, "samples": rows},
+        content_type="application/json",
+    )
+    assert response.status_code == 200
+    answer = response.json()
+    assert answer["added"] == 1
+    assert [(e["row"], e["reason"]) for e in answer["errors"]] == [
+        (2, "含有无效字符，请重新扫码"),
+        (3, "扫码编号含有无效字符"),
+        (4, "扫码编号过长（最多64个字符）"),
+        (5, "试管不存在或不属于本采样点"),
+        (6, "采样时间无效"),
+        (7, "请扫描试管条码"),
+        (8, "缺少扫码编号"),
+    ]
+    assert list(Sample.objects.values_list("idempotency_key", flat=True)) == ["good"]
