@@ -97,3 +97,45 @@ def test_a_lab_reports_by_barcode_and_never_sees_a_name(api, tube, people):
         == 403
     )
     assert Tube.objects.get(barcode="A1").result == "negative"
+
+
+def test_one_odd_scan_in_a_queue_is_answered_alone(api, tube, people):
+    """A scan the serializer refuses (a barcode too long, a NUL character, an unreadable
+    time) comes back as an error under its own key; the scans around it go in."""
+    scans = [
+        {"tube": "A1", "code": people["a"].code_token, "key": "k1"},
+        {"tube": "A1" + "9" * 40, "code": people["b"].code_token, "key": "k2"},
+        {"tube": "A1", "code": people["b"].code_token + "\u0000", "key": "k3"},
+        {"tube": "A1", "code": people["b"].code_token, "key": "k4", "scanned_at": "soon"},
+        {"tube": "A1", "code": people["b"].code_token, "key": "k5"},
+    ]
+    response = post(api("sampler"), "/api/testing/scans/batch/", {"scans": scans})
+    assert response.status_code == 200
+    results = {r["key"]: r for r in response.json()["results"]}
+    assert [results[k]["outcome"] for k in ("k1", "k2", "k3", "k4", "k5")] == [
+        "added",
+        "error",
+        "error",
+        "error",
+        "added",
+    ]
+    assert results["k2"]["message"].startswith("试管条码：")
+    assert results["k3"]["message"].startswith("个人码：")
+    assert results["k4"]["message"].startswith("采样时间：")
+    assert sorted(Sample.objects.values_list("idempotency_key", flat=True)) == ["k1", "k5"]
+
+
+def test_a_batch_that_is_not_a_list_of_scans_is_refused_whole(api, tube):
+    response = post(api("sampler"), "/api/testing/scans/batch/", {"scans": "A1"})
+    assert response.status_code == 400
+    assert Sample.objects.count() == 0
+
+
+def test_a_nul_character_is_refused_in_plain_chinese(api, tube, people):
+    response = post(
+        api("sampler"),
+        "/api/testing/scans/",
+        {"tube": "A1", "code": people["a"].code_token + "\u0000", "key": "nul"},
+    )
+    assert response.status_code == 400
+    assert response.json()["code"] == ["不能含有空字符（NUL）。"]
