@@ -26,8 +26,8 @@
   // one's scans under the second one's name.
   const STORE_KEY = "tongchou.sampler." + config.user;
   const MAX_BATCH = 100;
-  // The API takes codes of up to 64 characters and refuses a whole batch otherwise:
-  // one odd scan must not block the queue, so it is refused here instead.
+  // A code over 64 characters is nobody's: refused at once, not queued (the API would
+  // answer that scan with an error too).
   const MAX_CODE = 64;
   const REQUEST_TIMEOUT_MS = 15000;
   const RETRY_MAX_MS = 30000;
