@@ -123,8 +123,8 @@ class SealSerializer(serializers.Serializer):
 
 
 class ResultRowSerializer(serializers.Serializer):
-    tube = serializers.CharField(max_length=40)
-    result = serializers.CharField(max_length=16)
+    tube = RowText(help_text="tube barcode")
+    result = RowText(help_text="阴性 / 阳性 / 无效 (negative / positive / invalid)")
 
 
 class ResultBatchSerializer(serializers.Serializer):

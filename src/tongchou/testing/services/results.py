@@ -24,6 +24,7 @@ from tongchou.testing.choices import (
     TubeStatus,
 )
 from tongchou.testing.models import ResultUpload, Retest, Sample, Tube
+from tongchou.testing.services.sampling import NUL
 from tongchou.tracing.services import control_start_for_positive_pool
 
 CHUNK = 2000
@@ -58,9 +59,14 @@ def results_apply(*, lab, rows: list[tuple[int, str, str]], file_name: str = "")
     conflicted: set[str] = set()
     for line, barcode, text in rows:
         barcode = str(barcode or "").strip()
-        result = RESULT_BY_LABEL.get(str(text or "").strip().lower())
+        text = str(text or "").strip()
+        result = RESULT_BY_LABEL.get(text.lower())
         if not barcode:
             report.errors.append((line, barcode, "试管条码为空"))
+        elif NUL in barcode or NUL in text:
+            # Kept out of the database, whose text (and the upload's record) cannot hold it.
+            shown = barcode.replace(NUL, "\ufffd")
+            report.errors.append((line, shown, "含有无效字符（空字符），请核对后重新上传"))
         elif result is None:
             report.errors.append(
                 (line, barcode, f"检测结果“{text}”无法识别（应为阴性、阳性或无效）")

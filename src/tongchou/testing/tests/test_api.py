@@ -29,6 +29,18 @@ def tube(api, site):
     return Tube.objects.get(barcode="A1")
 
 
+@pytest.fixture
+def sealed(api, tube, people):
+    """Tube A1 with one person in it, sealed: ready for the lab."""
+    post(
+        api("sampler"),
+        "/api/testing/scans/",
+        {"tube": "A1", "code": people["a"].code_token, "key": "k"},
+    )
+    assert post(api("sampler"), "/api/testing/seal/", {"tube": "A1"}).status_code == 200
+    return tube
+
+
 def test_a_replayed_offline_batch_changes_nothing(api, tube, people):
     scans = [
         {"tube": "A1", "code": people[p].code_token, "key": f"dev:{p}"} for p in ("a1", "a", "b")
@@ -75,13 +87,7 @@ def test_only_the_sites_samplers_can_use_its_tubes(api, tube, people, site):
     assert not Sample.objects.exists() and Tube.objects.count() == 1
 
 
-def test_a_lab_reports_by_barcode_and_never_sees_a_name(api, tube, people):
-    post(
-        api("sampler"),
-        "/api/testing/scans/",
-        {"tube": "A1", "code": people["a"].code_token, "key": "k"},
-    )
-    post(api("sampler"), "/api/testing/seal/", {"tube": "A1"})
+def test_a_lab_reports_by_barcode_and_never_sees_a_name(api, sealed, people):
     response = post(
         api("lab"),
         "/api/testing/results/",
@@ -139,3 +145,21 @@ def test_a_nul_character_is_refused_in_plain_chinese(api, tube, people):
     )
     assert response.status_code == 400
     assert response.json()["code"] == ["不能含有空字符（NUL）。"]
+
+
+def test_a_lab_s_odd_rows_are_reported_alone_and_the_good_one_applied(api, sealed):
+    rows = [
+        {"tube": "A1", "result": "阴性"},
+        {"tube": "A1\u0000", "result": "阳性"},
+        {"tube": "A1" + "0" * 40, "result": "阳性"},
+        {"tube": "A1", "result": "阳\u0000性"},
+        {"tube": "A1"},
+    ]
+    response = post(api("lab"), "/api/testing/results/", {"results": rows})
+    assert response.status_code == 200
+    body = response.json()
+    reasons = {e["row"]: e["reason"] for e in body["errors"]}
+    assert body["applied"] == 1 and set(reasons) == {2, 3, 4, 5}
+    assert "无效字符" in reasons[2] and "无效字符" in reasons[4]
+    assert "未知" in reasons[3] and "无法识别" in reasons[5]
+    assert Tube.objects.get(barcode="A1").result == "negative"
