@@ -50,6 +50,14 @@ class ResultReport:
         }
 
 
+BARCODE_LENGTH = Tube._meta.get_field("barcode").max_length
+
+
+def _shown(text: str) -> str:
+    """A text of a row as its error repeats it: cut, so a stray long cell stays short."""
+    return text if len(text) <= BARCODE_LENGTH else text[:BARCODE_LENGTH] + "…"
+
+
 def results_apply(*, lab, rows: list[tuple[int, str, str]], file_name: str = "") -> ResultReport:
     """Apply ``rows`` of (line, tube barcode, result text) from one lab's file or batch."""
     if lab.role != Role.LAB:
@@ -65,11 +73,13 @@ def results_apply(*, lab, rows: list[tuple[int, str, str]], file_name: str = "")
             report.errors.append((line, barcode, "试管条码为空"))
         elif NUL in barcode or NUL in text:
             # Kept out of the database, whose text (and the upload's record) cannot hold it.
-            shown = barcode.replace(NUL, "\ufffd")
+            shown = _shown(barcode.replace(NUL, "\ufffd"))
             report.errors.append((line, shown, "含有无效字符（空字符），请核对后重新上传"))
+        elif len(barcode) > BARCODE_LENGTH:
+            report.errors.append((line, _shown(barcode), "未知的试管条码"))
         elif result is None:
             report.errors.append(
-                (line, barcode, f"检测结果“{text}”无法识别（应为阴性、阳性或无效）")
+                (line, barcode, f"检测结果“{_shown(text)}”无法识别（应为阴性、阳性或无效）")
             )
         elif barcode in wanted:
             first_line, first = wanted[barcode]

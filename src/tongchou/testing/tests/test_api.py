@@ -154,12 +154,16 @@ def test_a_lab_s_odd_rows_are_reported_alone_and_the_good_one_applied(api, seale
         {"tube": "A1" + "0" * 40, "result": "阳性"},
         {"tube": "A1", "result": "阳\u0000性"},
         {"tube": "A1"},
+        {"tube": "A1", "result": "阴" * 1000},
     ]
     response = post(api("lab"), "/api/testing/results/", {"results": rows})
     assert response.status_code == 200
     body = response.json()
     reasons = {e["row"]: e["reason"] for e in body["errors"]}
-    assert body["applied"] == 1 and set(reasons) == {2, 3, 4, 5}
+    assert body["applied"] == 1 and set(reasons) == {2, 3, 4, 5, 6}
     assert "无效字符" in reasons[2] and "无效字符" in reasons[4]
-    assert "未知" in reasons[3] and "无法识别" in reasons[5]
+    assert "未知" in reasons[3] and "无法识别" in reasons[5] and "无法识别" in reasons[6]
+    # A stray long cell is repeated cut, not whole.
+    assert {e["row"]: e["tube"] for e in body["errors"]}[3] == "A1" + "0" * 38 + "…"
+    assert len(reasons[6]) < 80
     assert Tube.objects.get(barcode="A1").result == "negative"
