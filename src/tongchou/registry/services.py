@@ -72,19 +72,7 @@ def person_create(
         )
     except InvalidPerson as exc:
         raise ValidationError(str(exc)) from None
-    person = Person(
-        name=clean.name,
-        id_number=clean.id_number,
-        sex=clean.sex,
-        birth_date=clean.birth_date,
-        phone=clean.phone,
-        address=clean.address,
-        area=area,
-        household=_household(area, household_number),
-        relation=clean.relation,
-        tags=clean.tags,
-        code_token=secrets.token_urlsafe(12),
-    )
+    person = _new_person(clean, area, household=_household(area, household_number))
     try:
         with transaction.atomic():
             person.save()
@@ -92,6 +80,23 @@ def person_create(
         raise ValidationError("该身份证号已登记") from None
     audit_record(actor=actor, action="person.create", instance=person, after=_audit_view(person))
     return person
+
+
+def _new_person(clean, area: GridNode, *, household=None) -> Person:
+    """An unsaved Person from a checked record, with a fresh personal-code token."""
+    return Person(
+        name=clean.name,
+        id_number=clean.id_number,
+        sex=clean.sex,
+        birth_date=clean.birth_date,
+        phone=clean.phone,
+        address=clean.address,
+        area=area,
+        household=household,
+        relation=clean.relation,
+        tags=clean.tags,
+        code_token=secrets.token_urlsafe(12),
+    )
 
 
 @transaction.atomic
@@ -237,17 +242,10 @@ def person_register_unlisted(
     existing = known.filter(id_number=clean.id_number).first()
     if existing is not None:
         return existing, False
+    person = _new_person(clean, area)
     try:
         with transaction.atomic():
-            person = Person.objects.create(
-                name=clean.name,
-                id_number=clean.id_number,
-                sex=clean.sex,
-                birth_date=clean.birth_date,
-                phone=clean.phone,
-                area=area,
-                code_token=secrets.token_urlsafe(12),
-            )
+            person.save()
     except IntegrityError:
         return known.get(id_number=clean.id_number), False
     audit_record(actor=actor, action=action, instance=person, after=_audit_view(person))
