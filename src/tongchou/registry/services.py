@@ -210,29 +210,65 @@ def people_export(
 @transaction.atomic
 def person_register_walk_in(
     *, actor, area: GridNode, name: str, id_number: str, phone: str = ""
-) -> Person:
-    """A sampler's quick registration of someone not on the ledger, at a site in their area.
+) -> tuple[Person, bool]:
+    """A sampler's quick registration of someone not on the ledger, at a site in their area;
+    return the person and whether they are new.
 
-    Same checks as any registration; an ID number already registered returns
-    that person unchanged (the sampler learns nothing more than the scan shows).
+    Same checks as any registration. An ID number already registered is that
+    person, unchanged, only under the name it is registered with: typed under
+    another name it is refused (NAME_MISMATCH), so an ID number alone never
+    tells a sampler whose it is.
     """
     if not GridNode.objects.restrict(actor).filter(pk=area.pk).exists():
         raise Http404
-    person, _created = person_register_unlisted(
-        actor=actor, area=area, name=name, id_number=id_number, phone=phone, action="person.walk_in"
+    return person_register_unlisted(
+        actor=actor,
+        area=area,
+        name=name,
+        id_number=id_number,
+        phone=phone,
+        action="person.walk_in",
+        same_name=True,
     )
+
+
+# Said of an ID number typed with a name it is not registered under; it names no one.
+NAME_MISMATCH = "姓名与登记信息不一致，请核对证件"
+
+
+# The dots typed between the parts of a name (阿依古丽·买买提) on various keyboards.
+_MIDDLE_DOTS = str.maketrans(dict.fromkeys("•‧・．.", "·"))
+
+
+def _name_key(name: str) -> str:
+    """A name as two spellings of it compare: no spaces, one middle dot, any case."""
+    return "".join(name.split()).translate(_MIDDLE_DOTS).casefold()
+
+
+def _registered(person: Person, name: str, *, same_name: bool) -> Person:
+    """``person``, found by an ID number typed with ``name``; refused when the names differ."""
+    if same_name and _name_key(person.name) != _name_key(name):
+        raise ValidationError(NAME_MISMATCH)
     return person
 
 
 def person_register_unlisted(
-    *, actor, area: GridNode, name: str, id_number: str, phone: str, action: str
+    *,
+    actor,
+    area: GridNode,
+    name: str,
+    id_number: str,
+    phone: str,
+    action: str,
+    same_name: bool = False,
 ) -> tuple[Person, bool]:
     """Register someone not on the ledger on ``area``; return them and whether they are new.
 
     The caller has decided that ``area`` is theirs to register on (a sampler's
     site, a venue's own node for a visitor at its door; ``actor`` may be None
     there). An ID number registered before is that person, as they are: nothing
-    is changed or revealed. Two taps at once register one person.
+    is changed or revealed; with ``same_name``, only when ``name`` is the one it
+    is registered with (else NAME_MISMATCH). Two taps at once register one person.
     """
     try:
         clean = clean_person(name=name, id_number=id_number, phone=phone)
@@ -241,12 +277,13 @@ def person_register_unlisted(
     known = Person.objects.unscoped_for_system_use()
     existing = known.filter(id_number=clean.id_number).first()
     if existing is not None:
-        return existing, False
+        return _registered(existing, clean.name, same_name=same_name), False
     person = _new_person(clean, area)
     try:
         with transaction.atomic():
             person.save()
     except IntegrityError:
-        return known.get(id_number=clean.id_number), False
+        existing = known.get(id_number=clean.id_number)
+        return _registered(existing, clean.name, same_name=same_name), False
     audit_record(actor=actor, action=action, instance=person, after=_audit_view(person))
     return person, True

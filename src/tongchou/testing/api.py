@@ -237,7 +237,8 @@ class ScanBatchView(APIView):
 class WalkInView(APIView):
     """Register someone not on the ledger at the tube's site and sample them into the tube.
 
-    The answer is a scan's answer: a name and a masked ID number, never the new code.
+    The answer is a scan's answer, of what the sampler typed: the name as typed and the
+    ID number masked, never the new code nor anything the ledger holds of the person.
     """
 
     @extend_schema(request=WalkInSerializer, responses={200: dict})

@@ -1,12 +1,17 @@
 """Registering someone not on the ledger: a sampler's walk-in, a visitor at a venue's door."""
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.http import Http404
 
 from tongchou.core.models import AuditEvent
 from tongchou.registry.models import Person
-from tongchou.registry.services import person_register_unlisted, person_register_walk_in
-from tongchou.testing_support import valid_id_number
+from tongchou.registry.services import (
+    NAME_MISMATCH,
+    person_register_unlisted,
+    person_register_walk_in,
+)
+from tongchou.testing_support import PersonFactory, valid_id_number
 
 
 def test_someone_new_is_registered_once_and_found_again_unchanged(district):
@@ -45,3 +50,26 @@ def test_a_walk_in_lands_only_on_the_samplers_own_area(personas, district):
             id_number=valid_id_number(),
         )
     assert not Person.objects.filter(name="孙八").exists()
+
+
+def test_a_walk_in_of_a_registered_id_number_needs_the_name_it_is_registered_with(
+    personas, district
+):
+    person = PersonFactory(name="阿依古丽·买买提", area=district["grid_c"])
+    for typed in ["阿依古丽•买买提", " 阿依古丽 · 买买提 "]:  # another dot, stray spaces
+        found, created = person_register_walk_in(
+            actor=personas["sampler"],
+            area=district["community1"],
+            name=typed,
+            id_number=person.id_number,
+        )
+        assert found.pk == person.pk and not created
+    with pytest.raises(ValidationError) as refused:
+        person_register_walk_in(
+            actor=personas["sampler"],
+            area=district["community1"],
+            name="阿依古丽",
+            id_number=person.id_number,
+        )
+    assert refused.value.messages == [NAME_MISMATCH] and person.name not in str(refused.value)
+    assert Person.objects.get(pk=person.pk).name == "阿依古丽·买买提"

@@ -1,6 +1,6 @@
 """Sampling at a site: open a tube, scan people into it, seal it; walk-ins; missing notes."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
@@ -18,6 +18,7 @@ from tongchou.grid.models import GridNode
 from tongchou.registry.codes import token_from_personal_code
 from tongchou.registry.models import Person
 from tongchou.registry.services import person_register_walk_in
+from tongchou.registry.validation import clean_name
 from tongchou.testing.choices import (
     TUBE_CAPACITY,
     RetestStatus,
@@ -101,6 +102,11 @@ class ScanResult:
 
 # A character PostgreSQL's text cannot hold; a scanner may still send one.
 NUL = "\x00"
+ADDED = "已加入本管"
+# A device's key sent again for another scan; it says nothing of the scan stored under it.
+KEY_USED = "扫码编号已用于另一条采样记录"
+# A walk-in whose scan would be refused for who they are: their own code tells why.
+WALK_IN_NEEDS_CODE = "此人不能现场登记采样，请扫描本人的个人码"
 
 
 def key_problem(key: str | None) -> str | None:
@@ -220,7 +226,7 @@ def sample_scan(
         Retest.objects.filter(pk=retest).update(
             status=RetestStatus.SAMPLED, retest_tube_id=tube_id, updated_at=timezone.now()
         )
-    message = "已加入本管" + ("（非本区域人员，已记录）" if other_zone else "")
+    message = ADDED + ("（非本区域人员，已记录）" if other_zone else "")
     return answer(ScanOutcome.ADDED, message, person, other_zone, count + 1)
 
 
@@ -315,12 +321,16 @@ def walk_in_register(
     """Register someone not on the ledger at the site, and ask their grid worker to confirm.
 
     The person is placed on the site's node until the grid worker confirms or
-    moves them; the same ID number registered before is simply found again.
+    moves them; the same ID number registered before is found again (under the
+    name it is registered with only), and no one is asked to confirm it.
     """
     site = _site_for_sampler(actor, site.pk)
-    person = person_register_walk_in(
+    person, created = person_register_walk_in(
         actor=actor, area=site.area, name=name, id_number=id_number, phone=phone
     )
+    if not created:
+        # On the ledger already: their grid worker has them, and the site's must not.
+        return person
     task_create(
         actor=actor,
         title=f"核实现场登记人员：{person.name}",
@@ -345,6 +355,14 @@ def walk_in_sample(
 ) -> ScanResult:
     """Register a walk-in at the tube's site and put them into the tube, in one step.
 
+    The answer comes from what the sampler typed and what a scan shows them:
+    the name as typed, the ID number masked, and whether the person went in.
+    Typing a name and an ID number must tell no more than that, whoever's the
+    ID number is: registered under another name, it is refused as a mismatch
+    naming no one; someone on the ledger whose scan would be refused for who
+    they are (an excluded group, sampled already) is asked for their own code,
+    and whether they live in the site's zone is not said.
+
     The sampler's phone never holds the new person's code token. Sent again
     with the same key (a lost reply), it registers no one and asks for no
     second check by the grid worker.
@@ -352,21 +370,40 @@ def walk_in_sample(
     tube = Tube.objects.filter(barcode=tube_barcode.strip()).select_related("site").first()
     if tube is None or not sites_for(actor).filter(pk=tube.site_id).exists():
         raise Http404
+    if problem := key_problem(idempotency_key):
+        raise ValidationError(problem)
     earlier = (
-        Sample.objects.filter(idempotency_key=idempotency_key).select_related("person").first()
+        Sample.objects.filter(idempotency_key=idempotency_key)
+        .values_list("person_id", flat=True)
+        .first()
     )
-    person = (
-        earlier.person
-        if earlier is not None
-        else walk_in_register(
+    if earlier is None:
+        person = walk_in_register(
             actor=actor, site=tube.site, name=name, id_number=id_number, phone=phone
         )
-    )
-    return sample_scan(
+    else:
+        # A lost reply: the same checks find the person again (the round may have
+        # closed since), and the key must be theirs.
+        person, _created = person_register_walk_in(
+            actor=actor, area=tube.site.area, name=name, id_number=id_number, phone=phone
+        )
+        if person.pk != earlier:
+            raise ValidationError(KEY_USED)
+    result = sample_scan(
         actor=actor,
         tube_barcode=tube.barcode,
         code_token=person.code_token,
         idempotency_key=idempotency_key,
+    )
+    if result.outcome in (ScanOutcome.EXCLUDED, ScanOutcome.ALREADY_SAMPLED):
+        raise ValidationError(WALK_IN_NEEDS_CODE)
+    return replace(
+        result,
+        message=ADDED if result.other_zone else result.message,
+        name=clean_name(name),
+        # The ledger's ID number is the one typed, as registration normalised it.
+        masked_id=mask_id_number(person.id_number),
+        other_zone=False,
     )
 
 

@@ -8,7 +8,9 @@ from django.urls import reverse
 
 from tongchou.command.models import Task
 from tongchou.core.choices import Role
+from tongchou.core.models import AuditEvent
 from tongchou.registry.models import Person
+from tongchou.testing import services
 from tongchou.testing.models import Sample, Tube
 from tongchou.testing_support import make_user, valid_id_number
 
@@ -104,6 +106,87 @@ def test_a_walk_in_with_a_bad_id_number_is_refused_and_nothing_is_stored(sampler
     assert response.status_code == 400 and response.json()["detail"]
     assert not Person.objects.filter(name="临时").exists()
     assert not Sample.objects.exists() and not Task.objects.exists()
+
+
+MISMATCH = "姓名与登记信息不一致，请核对证件"
+
+
+def answer_shape(response) -> dict:
+    """A walk-in's answer without what the sampler typed: what it tells about the person."""
+    answer = response.json()
+    return {k: v for k, v in answer.items() if k not in ("key", "name", "masked_id")}
+
+
+def test_a_registered_id_number_under_another_name_is_a_mismatch_naming_no_one(sampler_api, people):
+    pupil = people["a"]  # in the site's area, and in a group this round leaves out
+    pupil.tags = ",boarding_pupil,"
+    pupil.save(update_fields=["tags"])
+    persons, audits = Person.objects.count(), AuditEvent.objects.count()
+    answers = [
+        walk_in(sampler_api, key=f"probe-{n}", name="随便", id_number=person.id_number)
+        for n, person in enumerate([pupil, people["c"]])  # people["c"]: another office's
+    ]
+    for person, response in zip([pupil, people["c"]], answers, strict=True):
+        assert response.status_code == 400
+        assert response.json() == {"detail": [MISMATCH]}
+        body = response.content.decode()
+        assert person.name not in body and "不检测" not in body and "pupil" not in body
+    assert Person.objects.count() == persons and AuditEvent.objects.count() == audits
+    assert not Sample.objects.exists() and not Task.objects.exists()
+
+
+def test_someone_on_the_ledger_typed_with_their_name_is_answered_as_anyone_new(sampler_api, people):
+    """Only what was typed comes back: no home zone (people["c"] lives in another office's
+    zone), no second check by a grid worker, the answer of a brand-new walk-in."""
+    elsewhere = people["c"]
+    new = walk_in(sampler_api, key="new", name="临时", id_number=valid_id_number())
+    typed = f" {elsewhere.name[0]} {elsewhere.name[1:]} "  # as a hurried sampler types it
+    known = walk_in(sampler_api, key="known", name=typed, id_number=elsewhere.id_number)
+    assert known.status_code == new.status_code == 200
+    assert answer_shape(known) == answer_shape(new) | {"count": 2}
+    answer = known.json()
+    assert answer["message"] == "已加入本管" and answer["other_zone"] is False
+    assert answer["name"] == typed.strip() and elsewhere.name not in known.content.decode()
+    assert answer["masked_id"] == f"{elsewhere.id_number[:4]}{'*' * 10}{elsewhere.id_number[-4:]}"
+    # Stored as any scan of them is, other zone noted; the site's grid workers are not
+    # asked to confirm someone whose own grid worker has them.
+    assert Sample.objects.get(idempotency_key="known").other_zone
+    assert Task.objects.filter(source="testing.walk_in").count() == 1  # the new one's
+    assert Person.objects.get(pk=elsewhere.pk).area != Person.objects.get(name="临时").area
+
+
+@pytest.mark.parametrize("group", ["excluded", "sampled"])
+def test_someone_on_the_ledger_a_scan_would_refuse_is_asked_for_their_own_code(
+    sampler_api, people, personas, site, group
+):
+    person = people["c"]
+    if group == "excluded":
+        person.tags = ",university_student,"
+        person.save(update_fields=["tags"])
+    else:
+        sampler = personas["sampler"]
+        services.tube_open(actor=sampler, site=site, barcode="S1", kind="single")
+        services.sample_scan(
+            actor=sampler, tube_barcode="S1", code_token=person.code_token, idempotency_key="s1"
+        )
+    samples = Sample.objects.count()
+    response = walk_in(sampler_api, key="w", name=person.name, id_number=person.id_number)
+    assert response.status_code == 400
+    assert response.json() == {"detail": ["此人不能现场登记采样，请扫描本人的个人码"]}
+    assert Sample.objects.count() == samples and not Task.objects.exists()
+
+
+def test_a_walk_in_key_sent_again_for_someone_else_is_refused_saying_nothing_of_the_first(
+    sampler_api,
+):
+    first_id, other_id = valid_id_number(), valid_id_number()
+    assert walk_in(sampler_api, key="k", name="甲某", id_number=first_id).status_code == 200
+    response = walk_in(sampler_api, key="k", name="乙某", id_number=other_id)
+    assert response.status_code == 400
+    assert response.json() == {"detail": ["扫码编号已用于另一条采样记录"]}
+    assert "甲某" not in response.content.decode()
+    assert not Person.objects.filter(id_number=other_id).exists()
+    assert Sample.objects.count() == 1
 
 
 @pytest.mark.parametrize("persona", ["grid_a", "command", "lab"])
