@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.choices import ROLES_SEEING_PEOPLE, ROLES_TRACING, Role
@@ -168,6 +169,40 @@ class CheckIn(models.Model):
     @property
     def has_fever(self) -> bool:
         return self.temperature is not None and self.temperature >= Decimal(FEVER_CELSIUS)
+
+
+class PhoneDevice(models.Model):
+    """A phone that checked someone in from a venue code and remembers them.
+
+    The phone's cookie holds a random token, signed; only the token's hash is kept
+    here, so a copy of this table opens no one's code. The token is not the person's
+    personal code token: forgetting the phone (``/v/forget/``) revokes it and nothing
+    else, and the personal code stays as printed.
+    """
+
+    personal_fields = {}
+
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.CASCADE, related_name="phone_devices"
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(default=timezone.now)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("remembered phone")
+        verbose_name_plural = _("remembered phones")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(revoked_at__isnull=True)
+                | models.Q(revoked_at__gte=models.F("created_at")),
+                name="phonedevice_revoked_after_created",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"phone #{self.pk}"
 
 
 class FeverAlert(AreaBoundModel):

@@ -3,6 +3,7 @@ import, the door keeper's scan, fever alerts, check-ins for tracers, and the pub
 check-in page a phone opens from the venue code."""
 
 import secrets
+from contextlib import suppress
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -14,6 +15,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.cache import never_cache
 
 from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
@@ -43,6 +45,12 @@ from tongchou.venues.forms import (
     VenueSearchForm,
 )
 from tongchou.venues.models import CheckIn, FeverAlert, Venue
+from tongchou.venues.phones import (
+    phone_device_person,
+    phone_device_remember,
+    phone_device_revoke,
+    phone_identify,
+)
 from tongchou.venues.selectors import (
     checkins_looked_up,
     recent_checkins,
@@ -52,12 +60,6 @@ from tongchou.venues.selectors import (
     venue_upcoming_tasks,
 )
 from tongchou.venues.tasks import IMPORT_VENUES
-from tongchou.venues.throttle import (
-    id_number_locked,
-    visitor_attempt_record,
-    visitor_throttled,
-    wrong_name_record,
-)
 from tongchou.venues.validation import InvalidCheckIn
 
 
@@ -381,7 +383,9 @@ class CheckInExportView(View):
 # ---- the public page a phone opens from the venue code ---------------------------------
 
 DEVICE_COOKIE = "tongchou_me"
-DEVICE_SALT = "venues.phone-checkin"
+# The cookie holds a PhoneDevice's token; cookies signed under the old salt held a
+# personal code token and no longer read.
+DEVICE_SALT = "venues.phone-device"
 DEVICE_MAX_AGE = 365 * 24 * 3600
 # Which phone this is, whoever it remembers: kept when the identity is forgotten, so the
 # visitor budget is per phone, not per identity (see venues.throttle).
@@ -389,12 +393,14 @@ PHONE_ID_COOKIE = "tongchou_phone"
 PHONE_ID_SALT = "venues.phone-id"
 
 
+def _device_token(request) -> str | None:
+    return request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
+
+
 def remembered_person(request) -> Person | None:
-    """The resident this device checked in as before (a signed cookie holding their code token)."""
-    token = request.get_signed_cookie(DEVICE_COOKIE, default=None, salt=DEVICE_SALT)
-    if not token:
-        return None
-    return Person.objects.unscoped_for_system_use().filter(code_token=token).first()
+    """The resident this phone checked in as before (a signed cookie holding the phone's
+    own revocable token, see ``venues.phones``), or None."""
+    return phone_device_person(_device_token(request))
 
 
 def _keep_on_phone(request, response, name: str, value: str, *, salt: str) -> None:
@@ -463,6 +469,7 @@ class PhoneCheckInView(View):
         if person is None:
             person = self._identify(request, form, venue, phone_id)
             if person is None:
+                form.add_error(None, self.ask_the_staff())
                 return render(
                     request, self.template_name, self._context(venue, None, form), status=400
                 )
@@ -482,47 +489,40 @@ class PhoneCheckInView(View):
             {"venue": venue, "checkin": checkin, "masked_name": mask_name(person.name)},
         )
         if remember:
-            _keep_on_phone(request, response, DEVICE_COOKIE, person.code_token, salt=DEVICE_SALT)
+            token = phone_device_remember(person=person)
+            _keep_on_phone(request, response, DEVICE_COOKIE, token, salt=DEVICE_SALT)
         return response
 
     def _identify(self, request, form, venue, phone_id) -> Person | None:
-        """The resident with this ID number and name, or the visitor registered now on the
-        venue's grid; None (with the reason on the form) otherwise.
+        """The resident this phone may check in and remember, or None: the page then
+        answers in the same words, whatever the reason (``phones.phone_identify``).
 
-        A wrong name for a ledger ID number and a visitor over the budget get the same
-        words, and the wrong name spends the budget a registration would, so the page
-        does not tell whether an ID number is on the ledger. Residents who give their
-        own name are never held back by the budget.
+        A visitor registered now is checked in here and answered like the rest.
         """
-        address = client_address(request)
         data = form.cleaned_data
-        person = (
-            Person.objects.unscoped_for_system_use().filter(id_number=data["id_number"]).first()
+        identified = phone_identify(
+            venue=venue,
+            name=data["name"],
+            id_number=data["id_number"],
+            phone=data["phone"],
+            device=phone_id,
+            address=client_address(request),
         )
-        if person is not None:
-            if person.name == data["name"] and not id_number_locked(id_number=person.id_number):
-                return person
-            if person.name != data["name"]:
-                wrong_name_record(id_number=person.id_number, device=phone_id, address=address)
-            form.add_error(None, self.ask_the_staff())
-            return None
-        if visitor_throttled(device=phone_id, address=address):
-            form.add_error(None, self.ask_the_staff())
-            return None
-        try:
-            person = services.visitor_register(
-                venue=venue, name=data["name"], id_number=data["id_number"], phone=data["phone"]
-            )
-        except ValidationError as exc:
-            form.add_error(None, exc)
-            return None
-        visitor_attempt_record(device=phone_id, address=address)
-        return person
+        if identified.confirmed:
+            return identified.person
+        if identified.person is not None:
+            # Should the venue close meanwhile, the answer is the same either way.
+            with suppress(InvalidCheckIn):
+                services.checkin_by_phone(
+                    venue=venue, person=identified.person, temperature=data["temperature"]
+                )
+        return None
 
     @staticmethod
     def ask_the_staff() -> str:
         return _(
-            "This phone cannot register you. Please ask the staff at the venue to register you."
+            "Your details need to be checked by the staff. "
+            "Please ask the staff at the venue to register you."
         )
 
 
@@ -531,12 +531,14 @@ class PhoneForgetView(View):
     """Forget the identity this device remembers (a shared phone, a borrowed one)."""
 
     def post(self, request):
+        phone_device_revoke(token=_device_token(request))
         response = render(request, "venues/phone_forgotten.html")
         response.delete_cookie(DEVICE_COOKIE)
         return response
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(never_cache, name="dispatch")
 class MyCodeView(View):
     """The remembered resident's own personal code, for a door keeper to scan."""
 

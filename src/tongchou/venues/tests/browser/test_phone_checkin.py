@@ -28,7 +28,7 @@ def test_a_resident_checks_in_by_phone_and_is_remembered(new_page, server, venue
 
     page.fill("#id_name", person.name)
     page.fill("#id_id_number", person.id_number)
-    page.fill("#id_phone", "13800001111")
+    page.fill("#id_phone", person.phone)
     page.fill("#id_temperature", "36.6")
     page.click("#checkin button[type=submit]")
     done = page.locator("#done")
@@ -49,7 +49,7 @@ def test_a_resident_checks_in_by_phone_and_is_remembered(new_page, server, venue
     assert str(rows[0].temperature) == "36.6" and rows[1].temperature is None
 
 
-def test_a_visitor_not_on_the_ledger_checks_in_and_is_remembered_next_time(
+def test_a_visitor_not_on_the_ledger_is_asked_to_see_the_staff_then_is_remembered(
     new_page, server, venues, district, db_turn
 ):
     market = venues["market"]
@@ -68,6 +68,13 @@ def test_a_visitor_not_on_the_ledger_checks_in_and_is_remembered_next_time(
 
     page.fill("#id_phone", "13900005555")
     page.click("#checkin button[type=submit]")
+    # Registered and checked in, but answered as a refused resident is (the page must
+    # not tell an ID number on the ledger from one that is not); the form stays filled.
+    assert "请联系场所工作人员登记" in page.inner_text("#checkin")
+    with db_turn():
+        assert Person.objects.filter(id_number=id_number).exists()
+    # The same details again find the visitor registered: checked in and remembered.
+    page.click("#checkin button[type=submit]")
     page.locator("#done").wait_for()
     assert "过*" in page.inner_text("#done")
     assert id_number not in page.content()
@@ -82,7 +89,7 @@ def test_a_visitor_not_on_the_ledger_checks_in_and_is_remembered_next_time(
     with db_turn():
         visitor = Person.objects.get(id_number=id_number)
         assert visitor.area == district["grid_a"] and visitor.phone == "13900005555"
-        assert CheckIn.objects.filter(person=visitor, venue=market).count() == 2
+        assert CheckIn.objects.filter(person=visitor, venue=market).count() == 3
         tasks = list(Task.objects.filter(source=VISITOR_TASK_SOURCE))
     assert len(tasks) == 1
     assert tasks[0].area == district["grid_a"] and tasks[0].subject_id == str(visitor.pk)
