@@ -80,3 +80,21 @@ def make_user(username: str, role: str, *nodes: GridNode) -> User:
 
 def random_phone(rng: random.Random) -> str:
     return f"13{rng.randrange(0, 10)}{rng.randrange(0, 10**8):08d}"
+
+
+def exported_rows(response) -> list[list[str]]:
+    """The rows of a downloaded export below its title line (who exported it, when),
+    read as .xlsx or .csv by the file name, every cell as text."""
+    import csv
+    import io
+
+    from openpyxl import load_workbook
+
+    data = b"".join(response.streaming_content)
+    if ".xlsx" in response["Content-Disposition"]:
+        sheet = load_workbook(io.BytesIO(data), read_only=True).active
+        rows = [["" if v is None else str(v) for v in r] for r in sheet.iter_rows(values_only=True)]
+    else:
+        rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
+    assert rows[0][0].startswith("导出人："), rows[0]
+    return rows[1:]

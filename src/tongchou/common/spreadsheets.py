@@ -147,22 +147,59 @@ def parse_date_cell(value) -> date:
         raise ValueError(f"日期“{text}”不存在") from None
 
 
-def write_table(path: str | Path, header: list[str], rows: Iterable[list]) -> Path:
-    """Write an .xlsx (by the path's suffix) or a UTF-8 .csv with a BOM so Excel opens it."""
+# A cell a spreadsheet program would run as a formula: written as text instead.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value) -> bool:
+    """Whether a text cell would be taken as a formula (or a DDE call) when opened."""
+    return isinstance(value, str) and value.startswith(FORMULA_STARTS)
+
+
+def write_table(
+    path: str | Path, header: list[str], rows: Iterable[list], *, title: str = ""
+) -> Path:
+    """Write an .xlsx (by the path's suffix) or a UTF-8 .csv with a BOM so Excel opens it.
+
+    Every file the platform writes goes through here, so no cell that came from
+    someone's typing (``=HYPERLINK(...)`` as a name) becomes a live formula: in .xlsx
+    such a cell is stored as a text cell, in .csv it is prefixed with an apostrophe.
+    ``title``, when given, is a first line above the header (who exported, when);
+    the importers skip a title row, so an export still imports back.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix.lower() == ".xlsx":
         from openpyxl import Workbook
+        from openpyxl.cell import WriteOnlyCell
 
         workbook = Workbook(write_only=True)
         sheet = workbook.create_sheet()
-        sheet.append(header)
+
+        def cells(row):
+            for value in row:
+                if is_formula_like(value):
+                    cell = WriteOnlyCell(sheet, value=value)
+                    cell.data_type = "s"
+                    yield cell
+                else:
+                    yield value
+
+        if title:
+            sheet.append(list(cells([title])))
+        sheet.append(list(cells(header)))
         for row in rows:
-            sheet.append(row)
+            sheet.append(list(cells(row)))
         workbook.save(path)
     else:
         with path.open("w", newline="", encoding="utf-8-sig") as fh:
             writer = csv.writer(fh)
-            writer.writerow(header)
-            writer.writerows(rows)
+            if title:
+                writer.writerow([_csv_text(title)])
+            writer.writerow([_csv_text(v) for v in header])
+            writer.writerows([_csv_text(v) for v in row] for row in rows)
     return path
+
+
+def _csv_text(value):
+    return "'" + value if is_formula_like(value) else value

@@ -21,16 +21,8 @@ class Role(models.TextChoices):
     VENUE_OWNER = "venue_owner", _("Venue responsible person")
 
 
-# Roles whose work is about residents: they list people within their grants.
-ROLES_SEEING_PEOPLE = frozenset(
-    {Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER, Role.TASK_FORCE, Role.TRACER}
-)
-# Roles that may reveal a full ID number or phone, one person at a time, with a reason.
-ROLES_REVEALING = frozenset({Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER})
 # Roles that may change residents and import ledgers.
 ROLES_EDITING_PEOPLE = frozenset({Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER})
-# Roles that see whose check-ins they are and run tracing (流调): the joint team's staff.
-ROLES_TRACING = frozenset({Role.COMMAND, Role.TRACER})
 # Roles that manage users and grants.
 ROLES_MANAGING_USERS = frozenset({Role.COMMAND})
 

@@ -133,6 +133,8 @@ class AccessLog(AppendOnlyModel):
     reason = models.TextField(blank=True)
     row_count = models.PositiveIntegerField(default=0)
     address = models.GenericIPAddressField(null=True, blank=True)
+    # An export's file, so a copy found later can be traced back to this row.
+    sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -57,6 +57,7 @@ def access_log_record(
     reason: str = "",
     row_count: int = 0,
     address: str | None = None,
+    sha256: str = "",
 ) -> AccessLog:
     """Write one access-log entry for an unmasked read or an export."""
     return AccessLog.objects.create(
@@ -68,6 +69,7 @@ def access_log_record(
         reason=reason,
         row_count=row_count,
         address=address,
+        sha256=sha256,
     )
 
 

@@ -10,7 +10,6 @@ declares its import once with ``ledger_import`` and gets the job handler; its pa
 subclass the views below.
 """
 
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -184,22 +183,3 @@ class LedgerImportErrorsView(View):
             as_attachment=True,
             filename=f"{self.file_title}_{job.pk}{Path(error_file).suffix}",
         )
-
-
-def export_path(file_name: str) -> Path:
-    """A fresh path, in a folder of its own, for a spreadsheet about to be sent."""
-    folder = Path(settings.JOB_FILES_DIR) / "exports"
-    folder.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=folder)) / file_name
-
-
-def export_response(path: Path, download_name: str) -> FileResponse:
-    """Send the file at ``path`` as an attachment, and delete it."""
-    response = FileResponse(
-        open(path, "rb"),  # noqa: SIM115  (the response closes it)
-        as_attachment=True,
-        filename=download_name,
-    )
-    path.unlink()  # the open handle keeps the data until the response is sent
-    path.parent.rmdir()
-    return response

@@ -4,13 +4,15 @@ import tempfile
 from pathlib import Path
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 from django.views.generic import TemplateView
 
-from tongchou.common.spreadsheets import SpreadsheetError, write_table
+from tongchou.common.spreadsheets import SpreadsheetError
 from tongchou.core.choices import ROLES_MANAGING_USERS
+from tongchou.core.exports import Column, export_download, export_format
 from tongchou.grid.forms import GridImportForm
 from tongchou.grid.models import GridNode
 from tongchou.grid.selectors import grid_tree_with_population
@@ -62,22 +64,22 @@ class GridTreeView(TemplateView):
         return redirect("grid-tree")
 
 
+@require_POST
 def grid_export(request):
     """The user's part of the tree as a grid ledger that imports back unchanged."""
-    suffix = ".xlsx" if request.GET.get("format") == "xlsx" else ".csv"
+    suffix = export_format(request)
+    code, name, level, parent = EXPORT_HEADER
+    columns = [
+        Column(code, lambda n: n.code),
+        Column(name, lambda n: n.name),
+        Column(level, lambda n: n.level),
+        Column(parent, lambda n: n.parent.code if n.parent else ""),
+    ]
     nodes = GridNode.objects.restrict(request.user).select_related("parent")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = write_table(
-            Path(tmp) / f"grid{suffix}",
-            EXPORT_HEADER,
-            ([n.code, n.name, n.level, n.parent.code if n.parent else ""] for n in nodes),
-        )
-        data = path.read_bytes()
-    content_type = (
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        if suffix == ".xlsx"
-        else "text/csv; charset=utf-8"
+    return export_download(
+        request,
+        download_name=f"grid.{suffix}",
+        columns=columns,
+        rows=nodes.iterator(chunk_size=2000),
+        object_type="grid.gridnode",
     )
-    response = HttpResponse(data, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="grid{suffix}"'
-    return response

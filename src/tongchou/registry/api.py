@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from tongchou.core.api.serializers import MaskedModelSerializer
+from tongchou.core.api.serializers import PersonalModelSerializer
 from tongchou.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from tongchou.core.lockout import client_address
 from tongchou.grid.models import GridNode
@@ -26,7 +26,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
         fields = ["id", "number", "area", "area_code"]
 
 
-class PersonSerializer(MaskedModelSerializer):
+class PersonSerializer(PersonalModelSerializer):
     area_code = serializers.SlugRelatedField(
         source="area", slug_field="code", queryset=GridNode.objects.all()
     )

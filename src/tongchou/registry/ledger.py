@@ -665,33 +665,28 @@ def _code_tokens(count: int) -> list[str]:
     return [text[i : i + 16] for i in range(0, 16 * count, 16)]
 
 
-def export_rows(queryset, *, reveal: bool):
-    """Header and rows of a residents' ledger export, masked unless ``reveal``.
+def export_columns():
+    """The columns of a residents' ledger export: the same headers as an import, the grid
+    by code, so an export re-imports as is."""
+    from tongchou.core.exports import Column
+    from tongchou.core.privacy import PersonalKind
+    from tongchou.registry.choices import Relation, Tag
 
-    The export re-imports as is: the same headers, the grid by code.
-    """
-    from tongchou.common.masking import mask_id_number, mask_phone
-
-    header = [
-        PEOPLE_HEADERS[k][0]
-        for k in ("name", "id_number", "phone", "address", "grid", "household", "relation", "tags")
+    relations, tags = dict(Relation.choices), dict(Tag.choices)
+    return [
+        Column(PEOPLE_HEADERS["name"][0], lambda p: p.name, PersonalKind.NAME),
+        Column(PEOPLE_HEADERS["id_number"][0], lambda p: p.id_number, PersonalKind.ID_NUMBER),
+        Column(PEOPLE_HEADERS["phone"][0], lambda p: p.phone, PersonalKind.PHONE),
+        Column(PEOPLE_HEADERS["address"][0], lambda p: p.address, PersonalKind.ADDRESS),
+        Column("网格编码", lambda p: p.area.code),
+        Column(
+            PEOPLE_HEADERS["household"][0],
+            lambda p: p.household.number if p.household else "",
+            PersonalKind.ADDRESS,
+        ),
+        Column(PEOPLE_HEADERS["relation"][0], lambda p: relations.get(p.relation, "")),
+        Column(
+            PEOPLE_HEADERS["tags"][0],
+            lambda p: "、".join(str(tags.get(t, t)) for t in p.tag_list),
+        ),
     ]
-    header[4] = "网格编码"
-
-    def rows():
-        from tongchou.registry.choices import Relation, Tag
-
-        relations, tags = dict(Relation.choices), dict(Tag.choices)
-        for person in queryset.select_related("area", "household").iterator(chunk_size=2000):
-            yield [
-                person.name,
-                person.id_number if reveal else mask_id_number(person.id_number),
-                person.phone if reveal else mask_phone(person.phone),
-                person.address,
-                person.area.code,
-                person.household.number if person.household else "",
-                str(relations.get(person.relation, "")),
-                "、".join(str(tags.get(t, t)) for t in person.tag_list),
-            ]
-
-    return header, rows()

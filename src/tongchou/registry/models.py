@@ -3,9 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.choices import ROLES_SEEING_PEOPLE
 from tongchou.core.models import AreaBoundModel
-from tongchou.core.privacy import PersonalKind
+from tongchou.core.privacy import ROLES_SEEING_PEOPLE, PersonalKind
 from tongchou.registry.choices import Relation, Sex, Tag
 
 

@@ -7,24 +7,20 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
 
-from tongchou.common.masking import mask_id_number, mask_phone
-from tongchou.common.spreadsheets import write_table
 from tongchou.core.choices import ROLES_EDITING_PEOPLE, AccessKind
-from tongchou.core.privacy import masked_fields, may_reveal
+from tongchou.core.exports import export_table
+from tongchou.core.privacy import revealable_kinds, stored_copy
 from tongchou.core.services import access_log_record, audit_record
 from tongchou.grid.models import GridNode
-from tongchou.registry.ledger import export_rows
+from tongchou.registry.ledger import export_columns
 from tongchou.registry.models import Household, Person
 from tongchou.registry.validation import InvalidPerson, clean_person
 
 
 def _audit_view(person: Person) -> dict:
-    """A person's fields as the audit trail keeps them: ID number and phone masked."""
+    """A person's fields as the audit trail keeps them (``core.privacy.STORED_COPY``)."""
     return {
-        "name": person.name,
-        "id_number": mask_id_number(person.id_number),
-        "phone": mask_phone(person.phone),
-        "address": person.address,
+        **stored_copy(person, ["name", "id_number", "phone", "address"]),
         "area": person.area_id,
         "household": person.household_id,
         "relation": person.relation,
@@ -151,15 +147,15 @@ def person_update(
 
 @transaction.atomic
 def person_reveal(*, actor, person: Person, reason: str, address: str | None = None) -> dict:
-    """The masked fields of one person in full, for a role that may, with a reason; logged."""
-    if not may_reveal(actor):
+    """The fields of one person the actor's role may reveal, in full, with a reason; logged."""
+    fields = [n for n, k in Person.personal_fields.items() if k in revealable_kinds(actor)]
+    if not fields:
         raise Http404
     if not Person.objects.restrict(actor).filter(pk=person.pk).exists():
         raise Http404
     reason = reason.strip()
     if len(reason) < 2:
         raise ValidationError("请填写查看完整信息的理由")
-    fields = masked_fields(Person)
     access_log_record(
         actor=actor,
         kind=AccessKind.REVEAL,
@@ -181,30 +177,18 @@ def people_export(
     reason: str = "",
     address: str | None = None,
 ) -> int:
-    """Write the people of ``queryset`` (already restricted) to ``path``; log it; return rows."""
-    if reveal and not may_reveal(actor):
-        raise Http404
-    if reveal and len(reason.strip()) < 2:
-        raise ValidationError("导出完整身份证号和电话须填写理由")
-    header, rows = export_rows(queryset, reveal=reveal)
-    counted = []
-
-    def counting():
-        for row in rows:
-            counted.append(1)
-            yield row
-
-    write_table(path, header, counting())
-    access_log_record(
+    """Write the people of ``queryset`` (already restricted) to ``path`` through the export
+    pipeline, as ``actor`` may see them; return the rows."""
+    return export_table(
         actor=actor,
-        kind=AccessKind.EXPORT_FULL if reveal else AccessKind.EXPORT,
+        columns=export_columns(),
+        rows=queryset.select_related("area", "household").iterator(chunk_size=2000),
+        path=path,
         object_type="registry.person",
-        fields="id_number,phone" if reveal else "",
+        reveal=reveal,
         reason=reason,
-        row_count=len(counted),
         address=address,
-    )
-    return len(counted)
+    ).row_count
 
 
 @transaction.atomic

@@ -8,16 +8,11 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views import View
 
-from tongchou.core.choices import ROLES_EDITING_PEOPLE, ROLES_SEEING_PEOPLE
+from tongchou.core.choices import ROLES_EDITING_PEOPLE
+from tongchou.core.exports import export_path, export_response
 from tongchou.core.lockout import client_address
-from tongchou.core.privacy import may_reveal
-from tongchou.core.uploads import (
-    LedgerImportErrorsView,
-    LedgerImportJobView,
-    LedgerUploadView,
-    export_path,
-    export_response,
-)
+from tongchou.core.privacy import ROLES_SEEING_PEOPLE, may_reveal
+from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry import services
 from tongchou.registry.forms import ExportForm, ImportForm, PersonForm, PersonSearchForm, RevealForm

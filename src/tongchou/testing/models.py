@@ -4,8 +4,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.choices import ROLES_SEEING_PEOPLE
 from tongchou.core.models import AreaBoundModel, TimeStampedModel
+from tongchou.core.privacy import ROLES_SEEING_PEOPLE
 from tongchou.core.querysets import RestrictedQuerySet
 from tongchou.testing.choices import (
     MissingReason,

@@ -188,7 +188,7 @@ def recommend_pool_size(positivity: float, choices=(1, 5, 10, 20)) -> dict:
 
 def rounds_visible_to(user):
     """Rounds whose area overlaps the user's grants: a grid worker sees the district's round."""
-    from tongchou.core.choices import ROLES_SEEING_PEOPLE
+    from tongchou.core.privacy import ROLES_SEEING_PEOPLE
     from tongchou.core.querysets import granted_paths
 
     if user.role not in ROLES_SEEING_PEOPLE:

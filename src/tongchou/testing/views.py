@@ -1,7 +1,5 @@
 """Pages of mass testing: plan a round, follow its coverage, record the missing, report."""
 
-from pathlib import Path
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -12,7 +10,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from tongchou.core.choices import ROLES_SEEING_PEOPLE, Role
+from tongchou.core.choices import Role
+from tongchou.core.privacy import ROLES_SEEING_PEOPLE
 from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ServiceFormView
 from tongchou.grid.choices import Level
@@ -336,6 +335,7 @@ class MissingListView(RoleRequiredMixin, View):
                 "grids": grids,
                 "figures": grid_live_figures(testing_round, node, user=request.user),
                 "form": MissingForm(),
+                "export_url": reverse("round-missing-export", args=[pk]) + f"?node={node.pk}",
             },
         )
 
@@ -428,55 +428,42 @@ class ResultErrorsView(RoleRequiredMixin, LedgerImportErrorsView):
 
 
 class MissingExportView(MissingListView):
-    """The missing list of one node as a spreadsheet, masked, with its row count logged."""
+    """The missing list of one node as a spreadsheet, masked as on the page, through the
+    export pipeline."""
 
     def get(self, request, pk):
-        import tempfile
+        raise Http404
 
-        from django.http import HttpResponse
+    def post(self, request, pk):
+        from tongchou.core.exports import Column, export_download, export_format
+        from tongchou.core.privacy import PersonalKind
 
-        from tongchou.common.masking import mask_id_number, mask_phone
-        from tongchou.common.spreadsheets import write_table
-        from tongchou.core.choices import AccessKind
-        from tongchou.core.lockout import client_address
-        from tongchou.core.services import access_log_record
-
+        suffix = export_format(request)
         testing_round = _round(request, pk)
         node = self._node(request, testing_round)
         if node is None:
             raise Http404
         reasons = dict(MissingReason.choices)
-        people = missing_people(testing_round, user=request.user, node=node)
-        rows = [
-            [
-                p.name,
-                mask_id_number(p.id_number),
-                mask_phone(p.phone),
-                p.area.name,
-                p.household.number if p.household else "",
-                p.address,
-                str(reasons.get(p.missing_reason, "")),
-                p.missing_note or "",
-            ]
-            for p in people.iterator(chunk_size=2000)
+        columns = [
+            Column("姓名", lambda p: p.name, PersonalKind.NAME),
+            Column("身份证号", lambda p: p.id_number, PersonalKind.ID_NUMBER),
+            Column("联系电话", lambda p: p.phone, PersonalKind.PHONE),
+            Column("所属区域", lambda p: p.area.name),
+            Column(
+                "户号",
+                lambda p: p.household.number if p.household else "",
+                PersonalKind.ADDRESS,
+            ),
+            Column("现住址", lambda p: p.address, PersonalKind.ADDRESS),
+            Column("未检原因", lambda p: reasons.get(p.missing_reason, "")),
+            Column("备注", lambda p: p.missing_note or ""),
         ]
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_table(
-                Path(tmp) / "missing.xlsx",
-                ["姓名", "身份证号", "联系电话", "所属区域", "户号", "现住址", "未检原因", "备注"],
-                rows,
-            )
-            data = path.read_bytes()
-        access_log_record(
-            actor=request.user,
-            kind=AccessKind.EXPORT,
+        people = missing_people(testing_round, user=request.user, node=node)
+        return export_download(
+            request,
+            download_name=f"未检人员.{suffix}",
+            columns=columns,
+            rows=people.iterator(chunk_size=2000),
             object_type="testing.missing",
             object_id=f"{pk}:{node.code}",
-            row_count=len(rows),
-            address=client_address(request),
         )
-        response = HttpResponse(
-            data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-        )
-        response["Content-Disposition"] = 'attachment; filename="missing.xlsx"'
-        return response

@@ -9,7 +9,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
 from tongchou.core.api.viewsets import ScopedReadOnlyViewSet
-from tongchou.core.choices import ROLES_TRACING
+from tongchou.core.privacy import ROLES_TRACING
 from tongchou.tracing import services
 from tongchou.tracing.models import Case, Contact, Control
 

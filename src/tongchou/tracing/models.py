@@ -5,9 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.choices import ROLES_SEEING_PEOPLE
 from tongchou.core.models import AreaBoundModel
-from tongchou.core.privacy import PersonalKind
+from tongchou.core.privacy import ROLES_SEEING_HEALTH, PersonalKind
 from tongchou.tracing.choices import (
     CaseFoundBy,
     CaseKind,
@@ -30,7 +29,7 @@ class Case(AreaBoundModel):
     """
 
     personal_fields = {}
-    visible_to_roles = ROLES_SEEING_PEOPLE
+    visible_to_roles = ROLES_SEEING_HEALTH
 
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
@@ -82,7 +81,7 @@ class Contact(AreaBoundModel):
     """
 
     personal_fields = {}
-    visible_to_roles = ROLES_SEEING_PEOPLE
+    visible_to_roles = ROLES_SEEING_HEALTH
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
@@ -178,7 +177,7 @@ class Control(AreaBoundModel):
     """
 
     personal_fields = {}
-    visible_to_roles = ROLES_SEEING_PEOPLE
+    visible_to_roles = ROLES_SEEING_HEALTH
 
     person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+")
     area = models.ForeignKey("grid.GridNode", on_delete=models.PROTECT, related_name="+")
@@ -241,7 +240,7 @@ class HouseholdTeam(AreaBoundModel):
     """五包一: the five people answerable for one household under home control."""
 
     personal_fields = {}
-    visible_to_roles = ROLES_SEEING_PEOPLE
+    visible_to_roles = ROLES_SEEING_HEALTH
 
     household = models.OneToOneField(
         "registry.Household", on_delete=models.PROTECT, related_name="team"
@@ -289,7 +288,7 @@ class FollowUp(AreaBoundModel):
 
     personal_fields = {}
     area_field = "control__area"
-    visible_to_roles = ROLES_SEEING_PEOPLE
+    visible_to_roles = ROLES_SEEING_HEALTH
 
     control = models.ForeignKey(Control, on_delete=models.PROTECT, related_name="followups")
     on_date = models.DateField(_("date"))

@@ -1,24 +1,20 @@
 """Pages of tracing: cases and their files with the transmission graph, contacts (a grid
 worker sees those of their grid), control measures with follow-ups, release and teams."""
 
-import csv
-import io
 from pathlib import Path
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views import View
 
 from tongchou.common.idnumbers import normalize_id_number
-from tongchou.common.masking import mask_id_number
 from tongchou.common.spreadsheets import SpreadsheetError
-from tongchou.core.choices import ROLES_TRACING, AccessKind
+from tongchou.core.exports import Column, export_download, export_format
 from tongchou.core.jobs import store_upload
-from tongchou.core.lockout import client_address
-from tongchou.core.services import access_log_record
+from tongchou.core.privacy import ROLES_TRACING, PersonalKind
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry.models import Person
 from tongchou.tracing import selectors, services
@@ -239,46 +235,32 @@ class ContactListView(ScopedListView):
 
 
 class ContactExportView(View):
-    """The contacts the user sees, as CSV with masked ID numbers; written to the access log."""
+    """The contacts the user sees, masked as on the page, through the export pipeline."""
 
-    def get(self, request):
+    def post(self, request):
+        suffix = export_format(request)
         queryset = (
             Contact.objects.restrict(request.user)
-            .select_related("person", "area")
+            .select_related("person", "area", "venue")
             .order_by("case_id", "tier", "id")
         )
-        buffer = io.StringIO()
-        writer = csv.writer(buffer)
-        writer.writerow(
-            ["病例编号", "姓名", "身份证号", "所属网格", "类别", "状态", "接触时间", "场所"]
-        )
-        count = 0
-        for contact in queryset.select_related("venue").iterator(chunk_size=2000):
-            writer.writerow(
-                [
-                    contact.case_id,
-                    contact.person.name,
-                    mask_id_number(contact.person.id_number),
-                    contact.area.name,
-                    contact.get_tier_display(),
-                    contact.get_status_display(),
-                    contact.met_at.strftime("%Y-%m-%d %H:%M") if contact.met_at else "",
-                    contact.venue.name if contact.venue else "",
-                ]
-            )
-            count += 1
-        access_log_record(
-            actor=request.user,
-            kind=AccessKind.EXPORT,
+        columns = [
+            Column("病例编号", lambda c: c.case_id),
+            Column("姓名", lambda c: c.person.name, PersonalKind.NAME),
+            Column("身份证号", lambda c: c.person.id_number, PersonalKind.ID_NUMBER),
+            Column("所属网格", lambda c: c.area.name),
+            Column("类别", lambda c: c.get_tier_display()),
+            Column("状态", lambda c: c.get_status_display()),
+            Column("接触时间", lambda c: c.met_at.strftime("%Y-%m-%d %H:%M") if c.met_at else ""),
+            Column("场所", lambda c: c.venue.name if c.venue else ""),
+        ]
+        return export_download(
+            request,
+            download_name=f"密接人员.{suffix}",
+            columns=columns,
+            rows=queryset.iterator(chunk_size=2000),
             object_type="tracing.contact",
-            row_count=count,
-            address=client_address(request),
         )
-        response = HttpResponse(
-            "\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8"
-        )
-        response["Content-Disposition"] = "attachment; filename*=UTF-8''contacts.csv"
-        return response
 
 
 class ControlListView(ScopedListView):

@@ -6,7 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from tongchou.core.api.serializers import MaskedModelSerializer
+from tongchou.core.api.serializers import PersonalModelSerializer
 from tongchou.core.api.viewsets import ScopedReadOnlyViewSet
 from tongchou.venues import services
 from tongchou.venues.models import CheckIn, FeverAlert, Venue
@@ -30,7 +30,7 @@ class VenueSerializer(serializers.ModelSerializer):
         ]
 
 
-class FeverAlertSerializer(MaskedModelSerializer):
+class FeverAlertSerializer(PersonalModelSerializer):
     venue = serializers.CharField(source="venue.name", read_only=True)
     person_id = serializers.IntegerField(read_only=True)
 

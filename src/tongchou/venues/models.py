@@ -7,9 +7,9 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.core.choices import ROLES_SEEING_PEOPLE, ROLES_TRACING, Role
+from tongchou.core.choices import Role
 from tongchou.core.models import AreaBoundModel
-from tongchou.core.privacy import PersonalKind
+from tongchou.core.privacy import ROLES_SEEING_PEOPLE, ROLES_TRACING, PersonalKind
 from tongchou.core.querysets import RestrictedQuerySet
 from tongchou.venues.choices import (
     FEVER_CELSIUS,

@@ -18,10 +18,10 @@ from django.utils import timezone
 from tongchou.command.services import task_create
 from tongchou.common.bulk import bulk_insert
 from tongchou.common.idnumbers import InvalidPhone, parse_phone
-from tongchou.common.masking import mask_id_number, mask_phone
-from tongchou.common.spreadsheets import write_table
-from tongchou.core.choices import ROLES_TRACING, AccessKind, Role
-from tongchou.core.services import access_log_record, audit_record
+from tongchou.core.choices import Role
+from tongchou.core.exports import Column, export_table
+from tongchou.core.privacy import ROLES_TRACING, STORED_COPY, PersonalKind, shown
+from tongchou.core.services import audit_record
 from tongchou.grid.models import GridNode
 from tongchou.registry.models import Person
 from tongchou.registry.services import person_register_unlisted
@@ -211,7 +211,7 @@ def venue_duty_set(
             "duty": duty,
             "holder": row.holder,
             "person": row.person_name,
-            "phone": mask_phone(phone),
+            "phone": shown(STORED_COPY, PersonalKind.PHONE, phone),
             "user": user.pk if user else None,
         },
     )
@@ -617,56 +617,53 @@ def checkins_export(
     *, actor, queryset, path: Path, looked_up: str, address: str | None = None
 ) -> int:
     """Write the check-ins of ``queryset`` (already restricted to ``actor``) as tracing
-    staff see them: names, ID numbers and phones masked; log it; return the rows.
+    staff see them, through the export pipeline; return the rows.
 
     ``looked_up`` says what the list was of (``venue:12``, ``person:34``) for the log.
     """
     if actor.role not in ROLES_TRACING:
         raise Http404
     methods = dict(CheckInMethod.choices)
-    count = 0
-
-    def rows():
-        nonlocal count
-        for checkin in queryset.iterator(chunk_size=2000):
-            count += 1
-            person = checkin.person
-            yield [
-                timezone.localtime(checkin.checked_in_at).strftime("%Y-%m-%d %H:%M:%S"),
-                checkin.venue.name,
-                person.name,
-                mask_id_number(person.id_number),
-                mask_phone(person.phone),
-                "" if checkin.temperature is None else str(checkin.temperature),
-                str(methods.get(checkin.method, checkin.method)),
-            ]
-
-    header = ["签到时间", "场所名称", "姓名", "身份证号", "联系电话", "体温（℃）", "登记方式"]
-    write_table(path, header, rows())
-    _export_log(actor, "venues.checkin", looked_up, count, address)
-    return count
+    columns = [
+        Column(
+            "签到时间",
+            lambda c: timezone.localtime(c.checked_in_at).strftime("%Y-%m-%d %H:%M:%S"),
+        ),
+        Column("场所名称", lambda c: c.venue.name),
+        Column("姓名", lambda c: c.person.name, PersonalKind.NAME),
+        Column("身份证号", lambda c: c.person.id_number, PersonalKind.ID_NUMBER),
+        Column("联系电话", lambda c: c.person.phone, PersonalKind.PHONE),
+        Column("体温（℃）", lambda c: "" if c.temperature is None else str(c.temperature)),
+        Column("登记方式", lambda c: methods.get(c.method, c.method)),
+    ]
+    return export_table(
+        actor=actor,
+        columns=columns,
+        rows=queryset.iterator(chunk_size=2000),
+        path=path,
+        object_type="venues.checkin",
+        object_id=looked_up,
+        address=address,
+    ).row_count
 
 
 def checkin_counts_export(*, actor, venue: Venue, path: Path, address: str | None = None) -> int:
-    """Write a venue's check-ins and fevers per day, for whoever may see the venue (its own
-    responsible person too): counts only, never people; log it; return the rows."""
+    """Write a venue's check-ins and fevers per day, for whoever may see the venue (its
+    own responsible person too): counts only, never people; return the rows."""
     if not Venue.objects.restrict(actor).filter(pk=venue.pk).exists():
         raise Http404
-    days = [
-        [row["day"].isoformat(), venue.name, row["checkins"], row["fevers"]]
-        for row in venue_daily_counts(venue)
+    columns = [
+        Column("日期", lambda row: row["day"].isoformat()),
+        Column("场所名称", lambda row: venue.name),
+        Column("登记人次", lambda row: row["checkins"]),
+        Column("发热人次", lambda row: row["fevers"]),
     ]
-    write_table(path, ["日期", "场所名称", "登记人次", "发热人次"], days)
-    _export_log(actor, "venues.checkin_counts", f"venue:{venue.pk}", len(days), address)
-    return len(days)
-
-
-def _export_log(actor, object_type: str, object_id: str, count: int, address) -> None:
-    access_log_record(
+    return export_table(
         actor=actor,
-        kind=AccessKind.EXPORT,
-        object_type=object_type,
-        object_id=object_id,
-        row_count=count,
+        columns=columns,
+        rows=venue_daily_counts(venue),
+        path=path,
+        object_type="venues.checkin_counts",
+        object_id=f"venue:{venue.pk}",
         address=address,
-    )
+    ).row_count

@@ -19,16 +19,11 @@ from django.views.decorators.cache import never_cache
 
 from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
-from tongchou.core.choices import ROLES_TRACING
+from tongchou.core.exports import export_path, export_response
 from tongchou.core.lockout import client_address
 from tongchou.core.models import User
-from tongchou.core.uploads import (
-    LedgerImportErrorsView,
-    LedgerImportJobView,
-    LedgerUploadView,
-    export_path,
-    export_response,
-)
+from tongchou.core.privacy import ROLES_TRACING
+from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry.codes import personal_code_payload
 from tongchou.registry.models import Person

@@ -1,19 +1,23 @@
-"""Serializer base that masks personal fields, so no API view can forget to."""
+"""Serializer base that applies the privacy policy, so no API view can forget to."""
 
 from rest_framework import serializers
 
-from tongchou.core.privacy import MASKED_KINDS, masked_fields
+from tongchou.core.privacy import shown
 
 
-class MaskedModelSerializer(serializers.ModelSerializer):
-    """Every field the model declares as ID number or phone is masked on the way out.
+class PersonalModelSerializer(serializers.ModelSerializer):
+    """Every field the model declares personal goes out as the caller may see it
+    (``core.privacy.POLICY``): whole, masked, or empty. Without a request in the
+    context nobody is asking, and everything personal is withheld.
 
-    Seeing one in full is a separate, logged action (the ``reveal`` endpoint).
+    Seeing a revealable field in full is a separate, logged action (``reveal``).
     """
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
-        for name, kind in masked_fields(self.Meta.model).items():
+        request = self.context.get("request")
+        viewer = getattr(request, "user", None)
+        for name, kind in getattr(self.Meta.model, "personal_fields", {}).items():
             if name in data:
-                data[name] = MASKED_KINDS[kind](data[name])
+                data[name] = shown(viewer, kind, data[name])
         return data

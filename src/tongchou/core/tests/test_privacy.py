@@ -1,5 +1,6 @@
 """Personal fields are declared, masked everywhere, and seen in full only through the log."""
 
+import hashlib
 import re
 
 import pytest
@@ -89,20 +90,26 @@ def test_roles_that_may_not_reveal_cannot(client_for, people, personas):
 
 def test_a_full_export_needs_a_reason_and_is_logged_with_its_row_count(client_for, people):
     client = client_for("community_head")
-    refused = client.post(reverse("person-export"), {"file_format": "csv", "reveal": "on"})
-    assert refused.status_code == 302 and not AccessLog.objects.exists()
+    for reason in ("", "报送疾控"):  # none, and shorter than ten characters
+        refused = client.post(
+            reverse("person-export"), {"file_format": "csv", "reveal": "on", "reason": reason}
+        )
+        assert refused.status_code == 302 and not AccessLog.objects.exists()
+    reason = "报送区疾控中心核对密接名单"
     response = client.post(
-        reverse("person-export"), {"file_format": "csv", "reveal": "on", "reason": "报送疾控"}
+        reverse("person-export"), {"file_format": "csv", "reveal": "on", "reason": reason}
     )
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    assert people["a1"].id_number in body
+    data = response.getvalue()
+    body = data.decode("utf-8-sig")
+    assert people["a1"].id_number in body and people["a1"].phone in body
     entry = AccessLog.objects.get()
     assert entry.kind == AccessKind.EXPORT_FULL and entry.row_count == 3
+    assert entry.sha256 == hashlib.sha256(data).hexdigest()
 
 
 def test_a_masked_export_is_masked_and_logged(client_for, people):
     response = client_for("community_head").post(reverse("person-export"), {"file_format": "csv"})
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
+    body = response.getvalue().decode("utf-8-sig")
     assert people["a1"].id_number not in body and "138****5678" in body
     assert AccessLog.objects.get().kind == AccessKind.EXPORT
 
@@ -143,3 +150,35 @@ def test_changing_a_person_leaves_an_audit_event_without_the_full_id(client_for,
     assert event.before["phone"] == "138****" + person.phone[-4:]
     assert event.after["phone"] == "139****1111" and event.reason == "电话更新"
     assert person.id_number not in str(event.before) + str(event.after)
+
+
+def test_readme_prints_the_policy_as_it_is():
+    from pathlib import Path
+
+    from tongchou.core.privacy import policy_markdown
+
+    readme = Path(__file__).resolve().parents[4] / "README.md"
+    assert policy_markdown() in readme.read_text()
+
+
+def test_the_policy_decides_every_kind_for_every_role():
+    from tongchou.core.choices import Role
+    from tongchou.core.privacy import POLICY, PersonalKind, Shown, shown
+
+    assert set(Role.values) <= set(POLICY)
+    assert all(set(row) == set(PersonalKind) for row in POLICY.values())
+    # Roles that work by number see no one; a sampler sees what the scan needs.
+    for role in (Role.LAB, Role.PROJECT_OFFICE, Role.DISCIPLINE):
+        assert all(how is Shown.WITHHELD for how in POLICY[role].values())
+    assert shown(Role.SAMPLER, PersonalKind.NAME, "张三丰") == "张**"
+    assert shown(Role.SAMPLER, PersonalKind.PHONE, "13812345678") == ""
+    assert shown(Role.GRID_WORKER, PersonalKind.PHONE, "13812345678") == "138****5678"
+    assert shown(Role.GRID_WORKER, PersonalKind.PHONE, "13812345678", revealed=True) == (
+        "13812345678"
+    )
+    # A tracer may reveal a phone (they must call), never an ID number.
+    assert shown(Role.TRACER, PersonalKind.PHONE, "13812345678", revealed=True) == "13812345678"
+    assert shown(Role.TRACER, PersonalKind.ID_NUMBER, "410102199001011234", revealed=True) == (
+        "4101**********1234"
+    )
+    assert shown(None, PersonalKind.NAME, "张三") == ""

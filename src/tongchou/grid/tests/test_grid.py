@@ -5,9 +5,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from tongchou.common.spreadsheets import read_rows
 from tongchou.grid.models import GridNode
 from tongchou.grid.services import grid_import_rows, grid_node_create
+from tongchou.testing_support import exported_rows
 
 
 def test_paths_make_a_subtree_one_prefix_filter(district):
@@ -48,10 +48,8 @@ def test_import_takes_rows_in_any_order_and_reports_bad_ones(db):
 
 
 def test_export_reimports_unchanged_and_is_scoped(client_for, personas, tmp_path):
-    response = client_for("community_head").get(reverse("grid-export") + "?format=xlsx")
-    file = tmp_path / "g.xlsx"
-    file.write_bytes(response.content)
-    rows = list(read_rows(file))
+    response = client_for("community_head").post(reverse("grid-export"), {"file_format": "xlsx"})
+    rows = exported_rows(response)
     assert rows[0] == ["编码", "名称", "层级", "上级编码"]
     assert {r[0] for r in rows[1:]} == {"C1", "GA", "GB", "BA1"}
     report = grid_import_rows(

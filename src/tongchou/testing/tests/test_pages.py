@@ -143,18 +143,18 @@ def test_a_lab_uploads_a_results_file_and_gets_the_bad_rows_back(
 
 
 def test_the_missing_list_exports_masked_and_logged(client_for, testing_round, people, tmp_path):
-    from tongchou.common.spreadsheets import read_rows
     from tongchou.core.models import AccessLog
+    from tongchou.testing_support import exported_rows
 
-    response = client_for("grid_a").get(reverse("round-missing-export", args=[testing_round.pk]))
-    path = tmp_path / "m.xlsx"
-    path.write_bytes(response.content)
-    rows = list(read_rows(path))
+    url = reverse("round-missing-export", args=[testing_round.pk])
+    assert client_for("grid_a").get(url).status_code == 404
+    response = client_for("grid_a").post(url, {"file_format": "xlsx"})
+    rows = exported_rows(response)
     assert {r[0] for r in rows[1:]} == {"张三", "李四"}
     assert people["a1"].id_number not in str(rows) and "138****5678" in str(rows)
     entry = AccessLog.objects.get()
     assert entry.kind == "export" and entry.row_count == 2
-    outside = client_for("grid_a").get(
-        reverse("round-missing-export", args=[testing_round.pk]), {"node": people["b"].area_id}
+    outside = client_for("grid_a").post(
+        f"{url}?node={people['b'].area_id}", {"file_format": "xlsx"}
     )
     assert outside.status_code == 404 and AccessLog.objects.count() == 1

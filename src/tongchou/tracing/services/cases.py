@@ -13,7 +13,7 @@ from django.utils import timezone
 from tongchou.command.services import task_create
 from tongchou.common.idnumbers import normalize_id_number
 from tongchou.common.spreadsheets import SpreadsheetError, cell_text, find_header, read_rows
-from tongchou.core.choices import ROLES_TRACING
+from tongchou.core.privacy import ROLES_TRACING
 from tongchou.core.services import audit_record
 from tongchou.registry.models import Person
 from tongchou.tracing import selectors

@@ -11,7 +11,7 @@ from django.utils import timezone
 from tongchou.command.models import Task
 from tongchou.core.models import AccessLog, AuditEvent
 from tongchou.registry.models import Household
-from tongchou.testing_support import PersonFactory
+from tongchou.testing_support import PersonFactory, exported_rows
 from tongchou.tracing.choices import (
     CaseFoundBy,
     CaseKind,
@@ -250,8 +250,9 @@ def test_the_joint_teams_list_adds_contacts_and_reports_bad_rows(case, personas,
 
 def test_the_contact_export_is_masked_and_logged(case, personas, scene, client_for):
     case_trace(actor=personas["tracer"], case=case)
-    response = client_for("grid_b").get(reverse("contact-export"))
-    body = response.content.decode("utf-8-sig")
+    assert client_for("grid_b").get(reverse("contact-export")).status_code == 405
+    response = client_for("grid_b").post(reverse("contact-export"), {"file_format": "csv"})
+    body = str(exported_rows(response))
     assert "王五" in body and "孙八" not in body
     assert scene["case_person"].id_number not in body
     log = AccessLog.objects.get()

@@ -1,18 +1,15 @@
 """Exporting check-ins: tracing staff get the list they see, masked as on the page; a
 venue's own responsible person gets counts; every export is in the access log."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
 from django.urls import reverse
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from tongchou.core.choices import AccessKind, Role
 from tongchou.core.models import AccessLog
-from tongchou.testing_support import make_user
+from tongchou.testing_support import exported_rows, make_user
 from tongchou.venues.choices import CheckInMethod
 from tongchou.venues.services import Reading, checkins_ingest
 
@@ -39,11 +36,7 @@ def export(client, file_format="csv", **looked_up):
 
 
 def table(response, file_format="csv") -> list[list[str]]:
-    data = b"".join(response.streaming_content)
-    if file_format == "csv":
-        return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
-    sheet = load_workbook(io.BytesIO(data), read_only=True).active
-    return [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    return exported_rows(response)
 
 
 @pytest.mark.parametrize("file_format", ["xlsx", "csv"])
