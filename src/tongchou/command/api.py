@@ -9,10 +9,21 @@ from tongchou.command import services
 from tongchou.command.choices import TaskStatus
 from tongchou.command.models import Task
 from tongchou.command.selectors import tasks_visible_to
+from tongchou.core.querysets import action_for_method
 
 
 class TaskSerializer(serializers.ModelSerializer):
     area_code = serializers.CharField(source="area.code", read_only=True)
+    title = serializers.SerializerMethodField()
+    record_url = serializers.SerializerMethodField()
+
+    def get_title(self, task) -> str:
+        """The title with the person's name as the caller's role may see it."""
+        request = self.context.get("request")
+        return task.title_for(getattr(request, "user", None))
+
+    def get_record_url(self, task) -> str:
+        return task.record_url()
 
     class Meta:
         model = Task
@@ -26,6 +37,8 @@ class TaskSerializer(serializers.ModelSerializer):
             "status",
             "source",
             "subject_id",
+            "person",
+            "record_url",
             "created_at",
             "completed_at",
         ]
@@ -43,7 +56,11 @@ class TaskViewSet(ReadOnlyModelViewSet):
     serializer_class = TaskSerializer
 
     def get_queryset(self):
-        return tasks_visible_to(self.request.user).select_related("area").order_by("due_at", "id")
+        return (
+            tasks_visible_to(self.request.user, action_for_method(self.request.method))
+            .select_related("area", "person")
+            .order_by("due_at", "id")
+        )
 
     @action(detail=True, methods=["post"], serializer_class=TaskStatusSerializer)
     def status(self, request, pk=None):
@@ -51,4 +68,4 @@ class TaskViewSet(ReadOnlyModelViewSet):
         payload = TaskStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         task = services.task_set_status(actor=request.user, task=task, **payload.validated_data)
-        return Response(TaskSerializer(task).data)
+        return Response(TaskSerializer(task, context={"request": request}).data)

@@ -9,11 +9,9 @@ from tongchou.core.choices import Role
 from tongchou.core.querysets import granted_paths
 
 
-def tasks_visible_to(user):
-    """Tasks in the user's jurisdiction, plus any task named to them wherever it lies."""
-    return Task.objects.filter(
-        Q(pk__in=Task.objects.restrict(user).values("pk")) | Q(owner_user=user)
-    )
+def tasks_visible_to(user, action: str = "view"):
+    """Tasks the user owns or supervises (``Task.scope_rule``)."""
+    return Task.objects.restrict(user, action)
 
 
 def my_tasks(user):
@@ -26,7 +24,7 @@ def my_tasks(user):
     if user.role == Role.GRID_WORKER:
         for path in granted_paths(user):
             mine |= Q(owner_user__isnull=True, area__path__startswith=path)
-    return Task.objects.filter(mine).select_related("area", "owner_user")
+    return Task.objects.filter(mine).select_related("area", "owner_user", "person")
 
 
 def overdue_tasks_under(user):
@@ -34,5 +32,5 @@ def overdue_tasks_under(user):
     return (
         Task.objects.restrict(user)
         .filter(status__in=OPEN_STATUSES, due_at__lt=timezone.now())
-        .select_related("area", "owner_user")
+        .select_related("area", "owner_user", "person")
     )

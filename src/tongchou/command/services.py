@@ -22,13 +22,16 @@ def task_create(
     due_at: datetime,
     owner_user=None,
     subject=None,
+    person=None,
     description: str = "",
     source: str = "",
 ) -> Task:
     """Give a task to ``owner_user``, or to the grid workers of ``area`` when no user is named.
 
     With a ``source`` (e.g. "testing.positive_pool") the same subject gets at
-    most one open task per area, so a repeated trigger changes nothing.
+    most one open task per area, so a repeated trigger changes nothing. ``person`` is
+    the resident it is about: never put their name (or any personal value) in the
+    title, which everyone who sees the task reads; ``Task.title_for`` adds the name.
     """
     if not title.strip():
         raise ValidationError("任务标题不能为空")
@@ -52,6 +55,7 @@ def task_create(
         due_at=due_at,
         subject_type=subject_type,
         subject_id=subject_id,
+        person=person,
         source=source,
         created_by=actor if actor and actor.is_authenticated else None,
     )
@@ -85,7 +89,7 @@ def task_set_status(*, actor, task: Task, status: str, note: str = "") -> Task:
     """Move a task the actor may see to a new status; finishing stamps the time."""
     from tongchou.command.selectors import tasks_visible_to
 
-    task = tasks_visible_to(actor).select_for_update().filter(pk=task.pk).first()
+    task = tasks_visible_to(actor, "change").select_for_update().filter(pk=task.pk).first()
     if task is None:
         raise Http404
     if status not in TaskStatus.values:

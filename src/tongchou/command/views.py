@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import ListView
@@ -44,7 +45,7 @@ class OverdueTaskListView(ListView):
 
 class TaskStatusView(View):
     def post(self, request, pk):
-        task = get_object_or_404(tasks_visible_to(request.user), pk=pk)
+        task = get_object_or_404(tasks_visible_to(request.user, "change"), pk=pk)
         services.task_set_status(
             actor=request.user,
             task=task,
@@ -52,4 +53,9 @@ class TaskStatusView(View):
             note=request.POST.get("note", ""),
         )
         messages.success(request, _("Task updated."))
-        return redirect(request.POST.get("next") or "my-tasks")
+        back = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(
+            back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        ):
+            back = "my-tasks"
+        return redirect(back or "my-tasks")

@@ -23,6 +23,9 @@ class Role(models.TextChoices):
 
 # Roles that may change residents and import ledgers.
 ROLES_EDITING_PEOPLE = frozenset({Role.COMMAND, Role.OFFICE, Role.COMMUNITY, Role.GRID_WORKER})
+# Roles that answer for the work of everyone under their grants: they see and change
+# the tasks of their area, whoever owns them.
+ROLES_SUPERVISING = frozenset({Role.COMMAND, Role.OFFICE, Role.COMMUNITY})
 # Roles that manage users and grants.
 ROLES_MANAGING_USERS = frozenset({Role.COMMAND})
 

@@ -214,12 +214,19 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         indexes = [models.Index(fields=["status", "created_at"], name="job_queue_idx")]
         ordering = ["-created_at"]
 
     def __str__(self) -> str:
         return f"{self.kind} #{self.pk} ({self.status})"
+
+    @classmethod
+    def scope_rule(cls, user, action):
+        """A job, its progress and its error file are its creator's alone."""
+        return models.Q(created_by=user)
 
     @property
     def percent(self) -> int:

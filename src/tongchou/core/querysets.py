@@ -44,20 +44,42 @@ def subtree_q(prefix: str, paths: list[str]) -> Q:
     return query
 
 
-class RestrictedQuerySet(models.QuerySet):
-    """A queryset that knows how to cut itself to one user's jurisdiction."""
+VIEW, CHANGE = "view", "change"
 
-    def restrict(self, user):
-        """Rows this user may see: under their grants, and only for roles that see this model."""
-        allowed_roles = getattr(self.model, "visible_to_roles", None)
-        if allowed_roles is not None and getattr(user, "role", None) not in allowed_roles:
+
+def action_for_method(method: str) -> str:
+    """What a request does to the rows it touches: reading ones, or changing them."""
+    return VIEW if method in ("GET", "HEAD", "OPTIONS") else CHANGE
+
+
+def area_scope(model, user, *, roles=None) -> Q | None:
+    """The default scope rule: rows whose area lies under the user's grants, for the
+    roles that see the model (``roles``, else its ``visible_to_roles``, else all)."""
+    roles = roles if roles is not None else getattr(model, "visible_to_roles", None)
+    if roles is not None and getattr(user, "role", None) not in roles:
+        return None
+    paths = granted_paths(user)
+    if not paths:
+        return None
+    area_field = model.area_field
+    return subtree_q(f"{area_field}__" if area_field else "", paths)
+
+
+class RestrictedQuerySet(models.QuerySet):
+    """A queryset that knows how to cut itself to one user's jurisdiction.
+
+    A model declares who sees its rows with ``scope_rule(user, action) -> Q | None``
+    (``None``: nothing); without one, ``area_scope`` applies. ``action`` is "view" or
+    "change": a rule may let more people read a row than change it.
+    """
+
+    def restrict(self, user, action: str = VIEW):
+        """Rows this user may see (``view``) or change (``change``); deny by default."""
+        if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
             return self.none()
-        paths = granted_paths(user)
-        if not paths:
-            return self.none()
-        area_field = self.model.area_field
-        prefix = f"{area_field}__" if area_field else ""
-        return self.filter(subtree_q(prefix, paths))
+        rule = getattr(self.model, "scope_rule", None)
+        q = rule(user, action) if rule is not None else area_scope(self.model, user)
+        return self.none() if q is None else self.filter(q)
 
     def unscoped_for_system_use(self):
         """All rows, regardless of who asks: for services, jobs and commands only.

@@ -18,6 +18,14 @@ def snapshot(instance, fields: list[str] | None = None) -> dict:
     }
 
 
+def stored_label(instance) -> str:
+    """How a stored row (an audit event) names a record: its own words when the model holds
+    nothing personal, else its type and number, never a name, ID number or phone."""
+    if getattr(type(instance), "personal_fields", None):
+        return f"{instance._meta.label_lower} #{instance.pk}"
+    return str(instance)[:200]
+
+
 def audit_record(
     *,
     actor: User | None,
@@ -34,7 +42,7 @@ def audit_record(
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
         object_id = object_id or str(instance.pk)
-        object_repr = object_repr or str(instance)[:200]
+        object_repr = object_repr or stored_label(instance)
     return AuditEvent.objects.create(
         actor=actor if actor and actor.is_authenticated else None,
         action=action,

@@ -90,7 +90,7 @@ def ledger_import(
 
 def _own_job(request, pk, kind: str) -> Job:
     # Another user's job reads as missing, whoever they are.
-    return get_object_or_404(Job, pk=pk, created_by=request.user, kind=kind)
+    return get_object_or_404(Job.objects.restrict(request.user), pk=pk, kind=kind)
 
 
 class LedgerUploadView(RoleRequiredMixin, View):
@@ -102,7 +102,7 @@ class LedgerUploadView(RoleRequiredMixin, View):
     job_url_name: str
 
     def render_page(self, request, form, status=200):
-        jobs = Job.objects.filter(created_by=request.user, kind=self.job_kind)[:10]
+        jobs = Job.objects.restrict(request.user).filter(kind=self.job_kind)[:10]
         return render(request, self.template_name, {"form": form, "jobs": jobs}, status=status)
 
     def get(self, request):

@@ -15,6 +15,7 @@ from tongchou.core import services
 from tongchou.core.choices import ROLES_MANAGING_USERS
 from tongchou.core.forms import ApiTokenForm, LockoutAuthenticationForm, UserForm
 from tongchou.core.models import AccessLog, ApiToken, Grant, User
+from tongchou.core.querysets import action_for_method
 
 
 class ScopedQuerysetMixin:
@@ -30,7 +31,8 @@ class ScopedQuerysetMixin:
         return self.model.objects.all()
 
     def get_queryset(self):
-        return self.get_base_queryset().restrict(self.request.user)
+        action = action_for_method(self.request.method)
+        return self.get_base_queryset().restrict(self.request.user, action)
 
 
 class ScopedListView(ScopedQuerysetMixin, ListView):

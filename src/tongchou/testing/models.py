@@ -2,11 +2,13 @@
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.core.choices import Role
 from tongchou.core.models import AreaBoundModel, TimeStampedModel
 from tongchou.core.privacy import ROLES_SEEING_PEOPLE
-from tongchou.core.querysets import RestrictedQuerySet
+from tongchou.core.querysets import RestrictedQuerySet, area_scope, granted_paths
 from tongchou.testing.choices import (
     MissingReason,
     RetestReason,
@@ -23,6 +25,18 @@ class TestingRound(AreaBoundModel):
 
     personal_fields = {}
     not_personal_fields = {"name"}
+
+    @classmethod
+    def scope_rule(cls, user, action):
+        """A round is seen by those who see people and whose grants overlap its area: a
+        grid worker sees the district's round, the command centre a grid's."""
+        if user.role not in ROLES_SEEING_PEOPLE:
+            return None
+        overlap = Q(pk__in=[])
+        for path in granted_paths(user):
+            ancestors = [int(i) for i in path.strip("/").split("/")]
+            overlap |= Q(area__path__startswith=path) | Q(area_id__in=ancestors)
+        return overlap
 
     number = models.PositiveIntegerField(_("round number"))
     name = models.CharField(_("name"), max_length=100)
@@ -139,6 +153,14 @@ class SamplingSite(TimeStampedModel):
     )
 
     objects = RestrictedQuerySet.as_manager()
+
+    @classmethod
+    def scope_rule(cls, user, action):
+        """A sampler sees the sites they are assigned to, and no other; the people who plan
+        a round see the sites in their area."""
+        if user.role == Role.SAMPLER:
+            return Q(samplers=user)
+        return area_scope(cls, user)
 
     class Meta:
         ordering = ["zone", "name"]

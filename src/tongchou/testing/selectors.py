@@ -188,16 +188,7 @@ def recommend_pool_size(positivity: float, choices=(1, 5, 10, 20)) -> dict:
 
 def rounds_visible_to(user):
     """Rounds whose area overlaps the user's grants: a grid worker sees the district's round."""
-    from tongchou.core.privacy import ROLES_SEEING_PEOPLE
-    from tongchou.core.querysets import granted_paths
-
-    if user.role not in ROLES_SEEING_PEOPLE:
-        return TestingRound.objects.none()
-    overlap = Q(pk__in=[])
-    for path in granted_paths(user):
-        ancestors = [int(i) for i in path.strip("/").split("/")]
-        overlap |= Q(area__path__startswith=path) | Q(area_id__in=ancestors)
-    return TestingRound.objects.filter(overlap).select_related("area")
+    return TestingRound.objects.restrict(user).select_related("area")
 
 
 def coverage_by_zone(testing_round: TestingRound, coverage: list[dict], zones=None) -> list[dict]:

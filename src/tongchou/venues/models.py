@@ -4,13 +4,15 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.choices import Role
 from tongchou.core.models import AreaBoundModel
 from tongchou.core.privacy import ROLES_SEEING_PEOPLE, ROLES_TRACING, PersonalKind
-from tongchou.core.querysets import RestrictedQuerySet
+from tongchou.core.querysets import RestrictedQuerySet, area_scope
 from tongchou.venues.choices import (
     FEVER_CELSIUS,
     PLAUSIBLE_CELSIUS,
@@ -19,17 +21,6 @@ from tongchou.venues.choices import (
     Duty,
     VenueKind,
 )
-
-
-class VenueQuerySet(RestrictedQuerySet):
-    """Venues by grant, and for a venue's own responsible person, the venues named to them."""
-
-    def restrict(self, user):
-        if getattr(user, "role", None) == Role.VENUE_OWNER:
-            if not getattr(user, "is_active", False):
-                return self.none()
-            return self.filter(duties__user=user).distinct()
-        return super().restrict(user)
 
 
 class Venue(AreaBoundModel):
@@ -52,8 +43,6 @@ class Venue(AreaBoundModel):
     )
     is_active = models.BooleanField(_("open"), default=True)
 
-    objects = VenueQuerySet.as_manager()
-
     class Meta:
         ordering = ["area_id", "name"]
         verbose_name = _("venue")
@@ -73,6 +62,17 @@ class Venue(AreaBoundModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("venue-detail", args=[self.pk])
+
+    @classmethod
+    def scope_rule(cls, user, action):
+        """Venues under the user's grants; a venue's own responsible person holds no grant
+        and sees the venues named to them."""
+        if user.role == Role.VENUE_OWNER:
+            return Q(pk__in=VenueDuty.objects.filter(user=user).values("venue_id"))
+        return area_scope(cls, user)
 
 
 class VenueDuty(models.Model):

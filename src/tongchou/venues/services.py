@@ -388,6 +388,7 @@ def _raise_alerts(fevers: list[Reading], *, actor) -> int:
             area=venue.area,
             due_at=timezone.now() + timedelta(hours=2),
             subject=alert,
+            person=alert.person,
             source="venues.fever",
             description="请立即联系本人，引导至发热门诊并跟进结果",
         )
@@ -427,7 +428,8 @@ def visitor_register(*, venue: Venue, name: str, id_number: str, phone: str) -> 
         return person
     task_create(
         actor=None,
-        title=f"核实扫码登记的来访人员：{person.name}",
+        title="核实扫码登记的来访人员",
+        person=person,
         area=venue.area,
         due_at=timezone.now() + timedelta(days=1),
         subject=person,

@@ -115,3 +115,74 @@ def test_the_task_api_is_scoped(personas, tasks):
         content_type="application/json",
     )
     assert done.json()["status"] == "in_progress"
+
+
+@pytest.fixture
+def contact_task(personas, district, people):
+    return task_create(
+        actor=None,
+        title="密接管控",
+        area=district["grid_a"],
+        due_at=timezone.now() - timedelta(hours=1),
+        subject=people["a"],
+        person=people["a"],
+        source="tracing.contact",
+    )
+
+
+def test_a_task_title_holds_no_name_and_each_viewer_reads_it_through_the_policy(
+    client_for, contact_task, personas
+):
+    contact_task.refresh_from_db()
+    assert "李四" not in contact_task.title
+    assert contact_task.title_for(personas["grid_a"]) == "密接管控：李四"
+    page = client_for("grid_a").get(reverse("my-tasks")).content.decode()
+    assert "密接管控：李四" in page
+    # The task links to the record it is about.
+    assert reverse("person-detail", args=[contact_task.person_id]) in page
+    api = client_for("grid_a").get("/api/tasks/").json()
+    assert [t["title"] for t in api["results"]] == ["密接管控：李四"]
+    event = AuditEvent.objects.get(action="task.create", object_id=str(contact_task.pk))
+    assert "李四" not in event.object_repr
+
+
+def test_roles_outside_the_task_chain_neither_see_nor_change_the_districts_tasks(
+    client_for, contact_task, personas
+):
+    # The lab, inspectors, the project and discipline offices hold district grants.
+    for name in ("lab", "tracer"):
+        client = client_for(name)
+        assert client.get("/api/tasks/").json()["results"] == []
+        assert "李四" not in client.get(reverse("overdue-tasks")).content.decode()
+        assert client.get(f"/api/tasks/{contact_task.pk}/").status_code == 404
+        changed = client.post(reverse("task-status", args=[contact_task.pk]), {"status": "done"})
+        assert changed.status_code == 404
+    contact_task.refresh_from_db()
+    assert contact_task.status == "open"
+    # A grid worker of another grid does not see it either; the community head does.
+    assert client_for("grid_b").get(f"/api/tasks/{contact_task.pk}/").status_code == 404
+    assert client_for("community_head").get(f"/api/tasks/{contact_task.pk}/").status_code == 200
+
+
+def test_a_task_named_to_someone_who_may_not_see_names_shows_none(contact_task, personas):
+    contact_task.owner_user = personas["lab"]
+    assert contact_task.title_for(personas["lab"]) == "密接管控"
+    assert contact_task.title_for(personas["sampler"]) == "密接管控：李*"
+
+
+def test_after_a_status_change_the_page_goes_back_only_to_this_site(client_for, contact_task):
+    url = reverse("task-status", args=[contact_task.pk])
+    for target in ("https://elsewhere.invalid/x", "//elsewhere.invalid/x"):
+        response = client_for("grid_a").post(url, {"status": "in_progress", "next": target})
+        assert response.status_code == 302 and response["Location"] == reverse("my-tasks")
+    response = client_for("grid_a").post(url, {"status": "open", "next": "/tasks/?all=1"})
+    assert response["Location"] == "/tasks/?all=1"
+
+
+def test_an_audit_event_about_a_person_names_them_by_number(client_for, people, district):
+    client_for("grid_a").post(
+        reverse("person-edit", args=[people["a"].pk]),
+        {"name": "李四", "phone": "13900001111", "area": district["grid_a"].pk, "reason": "更新"},
+    )
+    event = AuditEvent.objects.get(action="person.update")
+    assert event.object_repr == f"registry.person #{people['a'].pk}"

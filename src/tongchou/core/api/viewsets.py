@@ -2,16 +2,21 @@
 
 from rest_framework import mixins, viewsets
 
+from tongchou.core.querysets import action_for_method
+
 
 class ScopedViewSetMixin:
     """Restrict ``queryset`` to the request user's grants; out of scope is 404.
 
-    Subclasses set ``queryset`` to a RestrictedQuerySet and never override
-    ``get_queryset`` without calling this one.
+    Subclasses set ``queryset`` to a RestrictedQuerySet; ``get_queryset`` (DRF's, or an
+    override calling it) starts from the restricted one.
     """
 
-    def get_queryset(self):
-        return super().get_queryset().restrict(self.request.user)
+    def initial(self, request, *args, **kwargs):
+        # As NetBox does: the queryset is cut before any handler runs, so no action of
+        # a subclass can reach an unrestricted row.
+        super().initial(request, *args, **kwargs)
+        self.queryset = self.queryset.restrict(request.user, action_for_method(request.method))
 
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):

@@ -181,15 +181,16 @@ def _follow_up(tube: Tube, reason: str) -> None:
         person = sample.person
         if positive:
             _put_under_control(person, tube)
-            title = f"阳性混管人员立即管控并单采复核：{person.name}"
+            title = "阳性混管人员立即管控并单采复核"
         else:
-            title = f"试管无效，请通知重新采样：{person.name}"
+            title = "试管无效，请通知重新采样"
         task_create(
             actor=None,
             title=title,
             area=person.area,
             due_at=due,
             subject=person,
+            person=person,
             source=f"testing.{reason}",
             description=f"{tube.round.name}，试管{tube.barcode}",
         )

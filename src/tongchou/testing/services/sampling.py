@@ -42,7 +42,7 @@ def sites_for(user):
     """The sites a user may sample at: the ones they are assigned to."""
     if user.role != Role.SAMPLER:
         return SamplingSite.objects.none()
-    return SamplingSite.objects.filter(samplers=user)
+    return SamplingSite.objects.restrict(user)
 
 
 def _site_for_sampler(actor, site_id) -> SamplingSite:
@@ -333,7 +333,8 @@ def walk_in_register(
         return person
     task_create(
         actor=actor,
-        title=f"核实现场登记人员：{person.name}",
+        title="核实现场登记人员",
+        person=person,
         area=site.area,
         due_at=timezone.now() + timedelta(days=1),
         subject=person,

@@ -447,7 +447,8 @@ def contact_confirm(*, actor, contact: Contact, control_kind: str | None = None)
     )
     task_create(
         actor=actor,
-        title=f"{contact.get_tier_display()}管控：{contact.person.name}",
+        title=f"{contact.get_tier_display()}管控",
+        person=contact.person,
         area=contact.area,
         due_at=timezone.now() + timedelta(hours=2),
         subject=contact,

@@ -165,6 +165,7 @@ def _ensure_team(actor, control: Control) -> None:
             area=control.area,
             due_at=timezone.now() + timedelta(hours=12),
             subject=team,
+            person=control.person,
             source="tracing.household_team",
             description="社区干部、医生、民警、网格员、志愿者各一名",
         )
@@ -297,6 +298,7 @@ def followup_record(
             area=control.area,
             due_at=timezone.now() + timedelta(hours=1),
             subject=followup,
+            person=control.person,
             source="tracing.followup_abnormal",
             description=f"{on_date}：体温{reading or '未测'}，症状：{values['symptoms'] or '无'}",
         )
@@ -316,7 +318,8 @@ def followups_overdue_alert(*, now=None) -> int:
     for control in overdue:
         task_create(
             actor=None,
-            title=f"随访逾期：{control.person.name}（{control.get_kind_display()}）",
+            title=f"随访逾期（{control.get_kind_display()}）",
+            person=control.person,
             area=control.area,
             due_at=due_at,
             subject=control,
