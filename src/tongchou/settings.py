@@ -209,6 +209,9 @@ LOGGING = {
 # Check-ins are whereabouts: `tongchou purge` deletes them after this many days
 # unless a tracing file holds them.
 CHECKIN_RETENTION_DAYS = env_int("TONGCHOU_CHECKIN_RETENTION_DAYS", 28)
+# Uploaded ledgers and error files hold whole ID numbers: `tongchou purge` deletes them
+# this many days after their job finished.
+UPLOAD_RETENTION_DAYS = env_int("TONGCHOU_UPLOAD_RETENTION_DAYS", 7)
 # A daily follow-up of a household under home control is overdue after this hour.
 FOLLOWUP_DUE_HOUR = env_int("TONGCHOU_FOLLOWUP_DUE_HOUR", 10)
 

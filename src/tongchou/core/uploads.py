@@ -8,20 +8,28 @@ same way: the page stores the file and queues a job; a worker (or, for the ledge
 figures and writes the rejected rows, with their reasons, beside the upload. An app
 declares its import once with ``ledger_import`` and gets the job handler; its pages
 subclass the views below.
+
+Uploads and error files hold whole ID numbers: ``job_files_purge`` (run by ``tongchou
+purge``) deletes them once their job has been finished for the retention period.
 """
 
+import shutil
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 from django.conf import settings
+from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django.views import View
 
 from tongchou.common.spreadsheets import write_table
+from tongchou.core.choices import JobStatus
 from tongchou.core.jobs import job_enqueue, job_handler, store_upload
 from tongchou.core.models import Job, User
 from tongchou.core.views import RoleRequiredMixin
@@ -175,6 +183,9 @@ class LedgerImportErrorsView(View):
 
     def get(self, request, pk):
         job = _own_job(request, pk, self.job_kind)
+        if job.result.get(FILES_PURGED_KEY):
+            context = {"job": job, "retention_days": settings.UPLOAD_RETENTION_DAYS}
+            return render(request, "uploads/file_expired.html", context, status=404)
         error_file = job.result.get("error_file")
         if not error_file or not Path(error_file).is_relative_to(job_dir(job)):
             raise Http404
@@ -183,3 +194,93 @@ class LedgerImportErrorsView(View):
             as_attachment=True,
             filename=f"{self.file_title}_{job.pk}{Path(error_file).suffix}",
         )
+
+
+# Set in a job's result when its files were deleted: the pages then say the file expired.
+FILES_PURGED_KEY = "files_purged_at"
+
+
+def _uploads_dir() -> Path:
+    return Path(settings.JOB_FILES_DIR) / "uploads"
+
+
+def _job_files(job) -> list[Path]:
+    """The files of ``job`` kept under the job files folder: its upload and its own folder.
+
+    ``tongchou import`` passes the operator's own file, wherever it lies: that one is
+    not the platform's to delete.
+    """
+    files = []
+    upload = job.params.get("path")
+    if upload and Path(upload).resolve().is_relative_to(_uploads_dir().resolve()):
+        files.append(Path(upload))
+    if job_dir(job).exists():
+        files.append(job_dir(job))
+    return files
+
+
+def _stray_uploads(cutoff, purged: list) -> list[Path]:
+    """Uploads older than ``cutoff`` that no job holds (a queueing that failed), besides
+    the ``purged`` jobs' own."""
+    folder = _uploads_dir()
+    if not folder.is_dir():
+        return []
+    holding = Job.objects.filter(params__has_key="path").exclude(pk__in=[j.pk for j in purged])
+    wanted = {str(Path(p).resolve()) for p in holding.values_list("params__path", flat=True) if p}
+    wanted |= {str(Path(j.params["path"]).resolve()) for j in purged if j.params.get("path")}
+    return [
+        path
+        for path in folder.iterdir()
+        if path.is_file()
+        and path.stat().st_mtime < cutoff.timestamp()
+        and str(path.resolve()) not in wanted
+    ]
+
+
+def job_files_purge(*, actor=None, now=None, days: int | None = None, dry_run=False) -> dict:
+    """Delete the uploads and error files of jobs finished before the retention period,
+    clear the paths their jobs kept, and write one audit event saying how many and why.
+
+    Queued and running jobs keep their files, whatever their age.
+    """
+    from tongchou.core.services import audit_record
+
+    days = settings.UPLOAD_RETENTION_DAYS if days is None else days
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    jobs = list(
+        Job.objects.filter(
+            Q(params__has_key="path") | Q(result__has_key="error_file"),
+            status__in=[JobStatus.DONE, JobStatus.FAILED],
+            finished_at__lt=cutoff,
+        )
+    )
+    files = [path for job in jobs for path in _job_files(job)] + _stray_uploads(cutoff, jobs)
+    if not dry_run:
+        purged_at = timezone.now().isoformat()
+        for path in files:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+        for job in jobs:
+            job.params.pop("path", None)
+            job.result.pop("error_file", None)
+            job.result[FILES_PURGED_KEY] = purged_at
+            job.save(update_fields=["params", "result"])
+    summary = {
+        "cutoff": cutoff.isoformat(),
+        "retention_days": days,
+        "jobs": len(jobs),
+        "files": len(files),
+        "dry_run": dry_run,
+    }
+    if not dry_run:
+        audit_record(
+            actor=actor,
+            action="jobfile.purge",
+            object_type="core.job",
+            object_repr=f"< {cutoff:%Y-%m-%d %H:%M}",
+            after=summary,
+            reason=f"保留期{days}天",
+        )
+    return summary
