@@ -55,7 +55,8 @@ POLICY: dict[str, dict[PersonalKind, Shown]] = {
     Role.OFFICE: dict(zip(K, (F, R, R, F, F, F, W), strict=True)),
     Role.COMMUNITY: dict(zip(K, (F, R, R, F, F, F, W), strict=True)),
     Role.GRID_WORKER: dict(zip(K, (F, R, R, F, F, F, W), strict=True)),
-    Role.TASK_FORCE: dict(zip(K, (F, M, M, F, F, F, W), strict=True)),
+    # A task force works on people (vaccination, return to work), not on cases.
+    Role.TASK_FORCE: dict(zip(K, (F, M, M, F, F, W, W), strict=True)),
     # Tracers must call cases and contacts: the phone may be revealed (logged).
     Role.TRACER: dict(zip(K, (F, M, R, F, F, F, F), strict=True)),
     # A sampler checks the person in front of them against the masked name and ID

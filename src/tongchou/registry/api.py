@@ -27,8 +27,10 @@ class HouseholdSerializer(serializers.ModelSerializer):
 
 
 class PersonSerializer(PersonalModelSerializer):
+    # Any node's code parses; person_create and person_update refuse (404) an area
+    # outside the caller's grants, as for the pages.
     area_code = serializers.SlugRelatedField(
-        source="area", slug_field="code", queryset=GridNode.objects.all()
+        source="area", slug_field="code", queryset=GridNode.objects.unscoped_for_system_use()
     )
     household_number = serializers.CharField(required=False, allow_blank=True, write_only=True)
     household = serializers.SlugRelatedField(slug_field="number", read_only=True)

@@ -328,7 +328,8 @@ class ControlDetailView(ScopedDetailView):
         context["release_form"] = ReleaseForm()
         context["at_home"] = control.kind in HOME_KINDS
         team = (
-            HouseholdTeam.objects.filter(household_id=control.household_id)
+            HouseholdTeam.objects.restrict(self.request.user)
+            .filter(household_id=control.household_id)
             .prefetch_related("members")
             .first()
         )
@@ -402,14 +403,22 @@ class TeamView(View):
 
     def get(self, request, pk):
         control = self._control(request, pk)
-        team = HouseholdTeam.objects.filter(household_id=control.household_id).first()
+        team = (
+            HouseholdTeam.objects.restrict(request.user)
+            .filter(household_id=control.household_id)
+            .first()
+        )
         return render(
             request, self.template_name, {"control": control, "form": TeamForm(team=team)}
         )
 
     def post(self, request, pk):
         control = self._control(request, pk)
-        team = HouseholdTeam.objects.filter(household_id=control.household_id).first()
+        team = (
+            HouseholdTeam.objects.restrict(request.user)
+            .filter(household_id=control.household_id)
+            .first()
+        )
         form = TeamForm(request.POST, team=team)
         if form.is_valid():
             try:
