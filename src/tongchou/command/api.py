@@ -63,7 +63,7 @@ class TaskViewSet(ReadOnlyModelViewSet):
         )
 
     @action(detail=True, methods=["post"], serializer_class=TaskStatusSerializer)
-    def status(self, request, pk=None):
+    def status(self, request, pk=None, format=None):
         task = self.get_object()
         payload = TaskStatusSerializer(data=request.data)
         payload.is_valid(raise_exception=True)

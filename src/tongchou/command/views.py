@@ -1,6 +1,7 @@
 """Pages of tasks: my tasks, the overdue tasks of my area, and changing a task's status."""
 
 from django.contrib import messages
+from django.core.exceptions import BadRequest
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -9,6 +10,7 @@ from django.views.generic import ListView
 
 from tongchou.command import services
 from tongchou.command.choices import OPEN_STATUSES, TaskStatus
+from tongchou.command.forms import TaskStatusForm
 from tongchou.command.selectors import my_tasks, overdue_tasks_under, tasks_visible_to
 
 
@@ -46,14 +48,18 @@ class OverdueTaskListView(ListView):
 class TaskStatusView(View):
     def post(self, request, pk):
         task = get_object_or_404(tasks_visible_to(request.user, "change"), pk=pk)
+        form = TaskStatusForm(request.POST)
+        if not form.is_valid():
+            # The page offers only valid statuses: anything else was typed by hand.
+            raise BadRequest
         services.task_set_status(
             actor=request.user,
             task=task,
-            status=request.POST.get("status", ""),
-            note=request.POST.get("note", ""),
+            status=form.cleaned_data["status"],
+            note=form.cleaned_data["note"],
         )
         messages.success(request, _("Task updated."))
-        back = request.POST.get("next", "")
+        back = form.cleaned_data["next"]
         if not url_has_allowed_host_and_scheme(
             back, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):

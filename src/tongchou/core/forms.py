@@ -1,9 +1,12 @@
 """Forms for signing in, tokens and user management."""
 
+import contextlib
+
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.common.limits import MAX_ID
 from tongchou.core.choices import Role
 from tongchou.core.lockout import (
     client_address,
@@ -29,6 +32,23 @@ class BootstrapFormMixin:
             else:
                 css = "form-control"
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class ModelMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Django's, with an id past 64 bits refused as a choice that does not exist: Django
+    looks the chosen ids up with ``__in``, which SQLite cannot bind past 64 bits (500)."""
+
+    def _check_values(self, value):
+        if self.to_field_name is None:
+            for pk in value:
+                with contextlib.suppress(TypeError, ValueError):
+                    if abs(int(pk)) > MAX_ID:
+                        raise forms.ValidationError(
+                            self.error_messages["invalid_choice"],
+                            code="invalid_choice",
+                            params={"value": pk},
+                        )
+        return super()._check_values(value)
 
 
 class SpreadsheetForm(BootstrapFormMixin, forms.Form):

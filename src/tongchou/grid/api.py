@@ -18,3 +18,5 @@ class GridNodeViewSet(ScopedReadOnlyViewSet):
     queryset = GridNode.objects.select_related("parent").order_by("path")
     serializer_class = GridNodeSerializer
     lookup_field = "code"
+    # Any code but one with a NUL character, which PostgreSQL cannot compare (500, not 404).
+    lookup_value_regex = r"[^/.\x00]+"

@@ -9,7 +9,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
-from tongchou.core.api.serializers import PersonalModelSerializer
+from tongchou.core.api.serializers import PersonalModelSerializer, SlugRelatedField
 from tongchou.core.api.viewsets import ScopedModelViewSet, ScopedReadOnlyViewSet
 from tongchou.core.lockout import client_address
 from tongchou.grid.models import GridNode
@@ -29,7 +29,7 @@ class HouseholdSerializer(serializers.ModelSerializer):
 class PersonSerializer(PersonalModelSerializer):
     # Any node's code parses; person_create and person_update refuse (404) an area
     # outside the caller's grants, as for the pages.
-    area_code = serializers.SlugRelatedField(
+    area_code = SlugRelatedField(
         source="area", slug_field="code", queryset=GridNode.objects.unscoped_for_system_use()
     )
     household_number = serializers.CharField(required=False, allow_blank=True, write_only=True)
@@ -62,6 +62,16 @@ class PersonSerializer(PersonalModelSerializer):
         return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+class PersonQuerySerializer(serializers.Serializer):
+    """The list's filters; a NUL character, which no text column can hold, answers 400."""
+
+    q = serializers.CharField(required=False, allow_blank=True)
+    id_number = serializers.CharField(required=False, allow_blank=True)
+    phone = serializers.CharField(required=False, allow_blank=True)
+    tag = serializers.CharField(required=False, allow_blank=True)
+    area = serializers.CharField(required=False, allow_blank=True)
+
+
 class RevealSerializer(serializers.Serializer):
     reason = serializers.CharField(min_length=2, max_length=200)
 
@@ -80,10 +90,11 @@ class PersonViewSet(ScopedModelViewSet):
 
     queryset = Person.objects.select_related("area", "household").order_by("id")
     serializer_class = PersonSerializer
+    query_serializer_class = PersonQuerySerializer
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        params = self.request.query_params
+        params = self.query
         area = None
         if params.get("area"):
             area = GridNode.objects.restrict(self.request.user).filter(code=params["area"]).first()
@@ -122,7 +133,7 @@ class PersonViewSet(ScopedModelViewSet):
 
     @extend_schema(request=RevealSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
-    def reveal(self, request, pk=None):
+    def reveal(self, request, pk=None, format=None):
         """The full ID number and phone of one person, with a reason; written to the access log."""
         person = self.get_object()
         payload = RevealSerializer(data=request.data)

@@ -15,6 +15,7 @@ from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from tongchou.common.limits import MAX_ID
 from tongchou.core.choices import Role
 from tongchou.testing import services
 from tongchou.testing.choices import TubeKind
@@ -27,7 +28,7 @@ MAX_SAMPLE_BATCH = 5000
 
 
 class TubeOpenSerializer(serializers.Serializer):
-    site = serializers.IntegerField()
+    site = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     barcode = serializers.CharField(max_length=40)
     kind = serializers.ChoiceField(choices=TubeKind.choices)
 
@@ -114,7 +115,7 @@ class SampleRowSerializer(serializers.Serializer):
 
 
 class SampleBatchSerializer(serializers.Serializer):
-    site = serializers.IntegerField()
+    site = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     samples = SampleRowSerializer(many=True)
 
 

@@ -3,8 +3,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tongchou.common.limits import MAX_ID
 from tongchou.core.choices import Role
-from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
+from tongchou.core.forms import BootstrapFormMixin, ModelMultipleChoiceField, SpreadsheetForm
 from tongchou.core.models import User
 from tongchou.grid.choices import Level
 from tongchou.grid.models import GridNode
@@ -27,7 +28,7 @@ def _codes(text: str, user) -> list[GridNode]:
 
 
 class RoundForm(BootstrapFormMixin, forms.Form):
-    number = forms.IntegerField(label=_("Round number"), min_value=1)
+    number = forms.IntegerField(label=_("Round number"), min_value=1, max_value=9999)
     name = forms.CharField(label=_("Name"), max_length=100)
     area = forms.ModelChoiceField(queryset=None, label=_("Area"))
     excluded_tags = forms.MultipleChoiceField(
@@ -46,7 +47,7 @@ class RoundForm(BootstrapFormMixin, forms.Form):
         choices=[(1, _("Single")), (10, _("10 in 1")), (20, _("20 in 1"))],
     )
     queue_bound = forms.IntegerField(
-        label=_("Longest queue allowed at a site"), min_value=1, initial=200
+        label=_("Longest queue allowed at a site"), min_value=1, max_value=100_000, initial=200
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -72,11 +73,13 @@ class ZoneForm(BootstrapFormMixin, forms.Form):
 class SiteForm(BootstrapFormMixin, forms.Form):
     name = forms.CharField(label=_("Name"), max_length=100)
     area_code = forms.CharField(label=_("Node code of the site"), max_length=32)
-    hourly_capacity = forms.IntegerField(label=_("People per hour"), min_value=1, initial=300)
+    hourly_capacity = forms.IntegerField(
+        label=_("People per hour"), min_value=1, max_value=100_000, initial=300
+    )
     lab = forms.ModelChoiceField(
         queryset=User.objects.filter(role=Role.LAB, is_active=True), label=_("Lab"), required=False
     )
-    samplers = forms.ModelMultipleChoiceField(
+    samplers = ModelMultipleChoiceField(
         queryset=User.objects.filter(role=Role.SAMPLER, is_active=True),
         label=_("Samplers"),
         required=False,
@@ -95,9 +98,11 @@ class ScheduleMoveForm(BootstrapFormMixin, forms.Form):
     """Call one building, grid or community of a zone in another hour."""
 
     node_code = forms.CharField(label=_("Building, grid or community"), widget=forms.Select)
-    hour = forms.IntegerField(label=_("Hour"), widget=forms.Select)
+    hour = forms.IntegerField(label=_("Hour"), min_value=0, max_value=23, widget=forms.Select)
     # The bound the page was proposing with, so the page comes back the same.
-    bound = forms.IntegerField(min_value=1, required=False, widget=forms.HiddenInput)
+    bound = forms.IntegerField(
+        min_value=1, max_value=100_000, required=False, widget=forms.HiddenInput
+    )
 
     def __init__(self, *args, user, nodes=(), hours=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -111,7 +116,7 @@ class ScheduleMoveForm(BootstrapFormMixin, forms.Form):
 
 class ScheduleUndoForm(forms.Form):
     node_code = forms.CharField(max_length=32)
-    bound = forms.IntegerField(min_value=1, required=False)
+    bound = forms.IntegerField(min_value=1, max_value=100_000, required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -122,7 +127,7 @@ class ScheduleUndoForm(forms.Form):
 
 
 class MissingForm(BootstrapFormMixin, forms.Form):
-    person = forms.IntegerField(widget=forms.HiddenInput)
+    person = forms.IntegerField(min_value=1, max_value=MAX_ID, widget=forms.HiddenInput)
     reason = forms.ChoiceField(label=_("Reason"), choices=MissingReason.choices)
     note = forms.CharField(label=_("Note"), max_length=200, required=False)
 

@@ -8,6 +8,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
 
+from tongchou.common.limits import MAX_ID
 from tongchou.core.api.viewsets import ScopedReadOnlyViewSet
 from tongchou.core.privacy import ROLES_TRACING
 from tongchou.tracing import services
@@ -89,7 +90,7 @@ class CaseViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=TraceSerializer, responses={200: dict})
     @action(detail=True, methods=["post"], serializer_class=TraceSerializer)
-    def trace(self, request, pk=None):
+    def trace(self, request, pk=None, format=None):
         """Find the case's contacts from check-ins and households; only adds to the file."""
         if request.user.role not in ROLES_TRACING:
             raise NotFound
@@ -103,20 +104,25 @@ class CaseViewSet(ScopedReadOnlyViewSet):
         return Response(report.as_dict())
 
 
+class ContactQuerySerializer(serializers.Serializer):
+    case = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
 class ContactViewSet(ScopedReadOnlyViewSet):
     """Contacts in the caller's area (a grid worker: those living in their grid)."""
 
     queryset = Contact.objects.select_related("area").order_by("id")
     serializer_class = ContactSerializer
+    query_serializer_class = ContactQuerySerializer
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        case = self.request.query_params.get("case", "")
-        return queryset.filter(case_id=int(case)) if case.isdigit() else queryset
+        case = self.query.get("case")
+        return queryset if case is None else queryset.filter(case_id=case)
 
     @extend_schema(request=None, responses={200: ContactSerializer})
     @action(detail=True, methods=["post"])
-    def confirm(self, request, pk=None):
+    def confirm(self, request, pk=None, format=None):
         if request.user.role not in ROLES_TRACING:
             raise NotFound
         contact = services.contact_confirm(actor=request.user, contact=self.get_object())
@@ -124,7 +130,7 @@ class ContactViewSet(ScopedReadOnlyViewSet):
 
     @extend_schema(request=DismissSerializer, responses={200: ContactSerializer})
     @action(detail=True, methods=["post"], serializer_class=DismissSerializer)
-    def dismiss(self, request, pk=None):
+    def dismiss(self, request, pk=None, format=None):
         if request.user.role not in ROLES_TRACING:
             raise NotFound
         payload = DismissSerializer(data=request.data)

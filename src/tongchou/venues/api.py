@@ -6,6 +6,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from tongchou.common.limits import MAX_ID
 from tongchou.core.api.serializers import PersonalModelSerializer
 from tongchou.core.api.viewsets import ScopedReadOnlyViewSet
 from tongchou.venues import services
@@ -77,27 +78,32 @@ class FeverAlertViewSet(ScopedReadOnlyViewSet):
     serializer_class = FeverAlertSerializer
 
 
+class CheckInQuerySerializer(serializers.Serializer):
+    venue = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+    person = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
+
+
 class CheckInViewSet(ScopedReadOnlyViewSet):
     """Check-ins, for tracing staff only, by ``venue`` or ``person`` id; and the gate upload."""
 
     queryset = CheckIn.objects.order_by("-checked_in_at", "-id")
     serializer_class = CheckInSerializer
+    query_serializer_class = CheckInQuerySerializer
 
     def get_queryset(self):
         queryset = super().get_queryset()
-        params = self.request.query_params
-        venue, person = params.get("venue", ""), params.get("person", "")
-        if not venue.isdigit() and not person.isdigit():
+        venue, person = self.query.get("venue"), self.query.get("person")
+        if venue is None and person is None:
             return queryset.none()
-        if venue.isdigit():
-            queryset = queryset.filter(venue_id=int(venue))
-        if person.isdigit():
-            queryset = queryset.filter(person_id=int(person))
+        if venue is not None:
+            queryset = queryset.filter(venue_id=venue)
+        if person is not None:
+            queryset = queryset.filter(person_id=person)
         return queryset
 
     @extend_schema(request=UploadSerializer, responses={200: UploadResultSerializer})
     @action(detail=False, methods=["post"], serializer_class=UploadSerializer)
-    def upload(self, request):
+    def upload(self, request, format=None):
         """A gate device's batch of check-ins (up to 5,000). Each item's ``key`` makes the
         upload idempotent: sending the same batch again stores nothing twice. Bad items come
         back under ``errors`` with their index and reason; the good ones are stored."""

@@ -4,11 +4,19 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.common.idnumbers import InvalidIdNumber, InvalidPhone, parse_id_number, parse_phone
+from tongchou.common.limits import MAX_ID
 from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
 from tongchou.grid.choices import Level
 from tongchou.grid.selectors import node_choices_for
 from tongchou.venues.choices import Duty, VenueKind
 from tongchou.venues.validation import InvalidCheckIn, parse_temperature
+
+
+class CheckInLookupForm(forms.Form):
+    """Whose or where the check-in list is of (``?venue=`` / ``?person=``, ids)."""
+
+    venue = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
+    person = forms.IntegerField(min_value=1, max_value=MAX_ID, required=False)
 
 
 class VenueSearchForm(BootstrapFormMixin, forms.Form):

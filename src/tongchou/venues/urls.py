@@ -27,5 +27,6 @@ urlpatterns = [
 public_urlpatterns = [
     path("me/", views.MyCodeView.as_view(), name="my-code"),
     path("forget/", views.PhoneForgetView.as_view(), name="phone-forget"),
-    path("<str:token>/", views.PhoneCheckInView.as_view(), name="venue-checkin"),
+    # A venue's token is URL-safe base64 (new_code_token): anything else cannot be one.
+    path("<slug:token>/", views.PhoneCheckInView.as_view(), name="venue-checkin"),
 ]

@@ -7,7 +7,7 @@ from contextlib import suppress
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import BadRequest, ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,6 +31,7 @@ from tongchou.venues import services
 from tongchou.venues.forms import (
     AlertHandleForm,
     CheckInExportForm,
+    CheckInLookupForm,
     DoorCheckInForm,
     DutyForm,
     PhoneCheckInForm,
@@ -315,8 +316,11 @@ class FeverAlertHandleView(View):
 
 def _looked_up(request) -> tuple[int | None, int | None]:
     """The venue and the person the check-in list is of (``?venue=`` / ``?person=``)."""
-    venue, person = request.GET.get("venue", ""), request.GET.get("person", "")
-    return (int(venue) if venue.isdigit() else None, int(person) if person.isdigit() else None)
+    form = CheckInLookupForm(request.GET)
+    if not form.is_valid():
+        # The pages link here with ids: anything else (², past 64 bits) was typed by hand.
+        raise BadRequest
+    return form.cleaned_data["venue"], form.cleaned_data["person"]
 
 
 class CheckInListView(ScopedListView):

@@ -1,5 +1,6 @@
 """Serializer base that applies the privacy policy, so no API view can forget to."""
 
+from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
 from tongchou.core.privacy import shown
@@ -21,3 +22,12 @@ class PersonalModelSerializer(serializers.ModelSerializer):
             if name in data:
                 data[name] = shown(viewer, kind, data[name])
         return data
+
+
+class SlugRelatedField(serializers.SlugRelatedField):
+    """DRF's SlugRelatedField, refusing a NUL character (400) before the lookup: PostgreSQL
+    cannot compare text holding one, and the lookup's error would answer 500."""
+
+    def to_internal_value(self, data):
+        ProhibitNullCharactersValidator()(data)
+        return super().to_internal_value(data)

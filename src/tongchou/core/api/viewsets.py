@@ -18,6 +18,22 @@ class ScopedViewSetMixin:
         super().initial(request, *args, **kwargs)
         self.queryset = self.queryset.restrict(request.user, action_for_method(request.method))
 
+    #: A Serializer of the query parameters the view reads (``?venue=``, ``?q=``): each is
+    #: checked there, so a value that cannot be one (``²`` for an id, an id past 64 bits, a
+    #: NUL character) answers 400 instead of reaching the database. See ``query``.
+    query_serializer_class = None
+
+    @property
+    def query(self) -> dict:
+        """The query parameters as ``query_serializer_class`` reads them; 400 if it cannot."""
+        if not hasattr(self, "_query"):
+            self._query = {}
+            if self.query_serializer_class is not None:
+                serializer = self.query_serializer_class(data=self.request.query_params)
+                serializer.is_valid(raise_exception=True)
+                self._query = serializer.validated_data
+        return self._query
+
 
 class ScopedReadOnlyViewSet(ScopedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """List and retrieve within jurisdiction."""
