@@ -257,14 +257,19 @@ class Sample(models.Model):
         related_name="+",
     )
     # Set by the device for each scan, so a scan sent twice (a lost reply, a
-    # replayed offline queue) is recognised and stored once.
-    idempotency_key = models.CharField(max_length=64, unique=True)
+    # replayed offline queue) is recognised and stored once. A key is its
+    # sampler's own: the same key from another sampler is another scan, and
+    # never finds theirs.
+    idempotency_key = models.CharField(max_length=64)
     other_zone = models.BooleanField(default=False)
     resample_reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["tube", "person"], name="sample_once_per_tube"),
+            models.UniqueConstraint(
+                fields=["scanned_by", "idempotency_key"], name="sample_key_once_per_sampler"
+            ),
         ]
         indexes = [
             models.Index(fields=["round", "person"], name="sample_round_person_idx"),

@@ -251,7 +251,7 @@ def _register(
         else f"IN (SELECT tube FROM {UPLOAD_TABLE})"
     )
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    judge_params = [
+    resolve_params = [
         site.pk,
         testing_round.pk,
         *excluded_tags,
@@ -259,12 +259,17 @@ def _register(
         TubeKind.SINGLE,
         testing_round.pk,
         RetestStatus.PENDING,
-        TubeStatus.OPEN,
     ]
     insert_params = [testing_round.pk, now, actor.pk]
 
     def judge(cursor, stored_keys: str) -> None:
         """Judge every row into the checked table and insert the good ones."""
+        # Each lookup of a key (a %s of stored_keys) is among the sampler's own.
+        judge_params = [
+            *resolve_params,
+            *[actor.pk] * stored_keys.count("%s"),
+            TubeStatus.OPEN,
+        ]
         sql = JUDGE_SQL.format(
             **names,
             stored_keys=stored_keys.format(**names),
@@ -361,20 +366,24 @@ INSERT_SQL = (
     "idempotency_key, other_zone, resample_reason) "
     "SELECT %s, tube_id, person_id, COALESCE(sampled_at, %s), %s, idem, other_zone, reason"
 )
-# Whether a row's key is stored already. Only someone sampled this round can have
-# one, so only they are looked up; after a key turned out to be taken by someone
-# else, every row is, and a key stored for another tube or person is refused.
+# Whether a row's key is stored already, among the sampler's own keys (each %s is
+# the sampler): another sampler's same key is another scan. Only someone sampled
+# this round can have one, so only they are looked up; after a key turned out to
+# be taken by someone else, every row is, and a key stored for another tube or
+# person is refused.
 STORED_IF_SAMPLED_BEFORE = """
       WHEN CASE WHEN sampled_before THEN (
-        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem LIMIT 1
+        SELECT 1 FROM {sample} s WHERE s.scanned_by_id = %s AND s.idempotency_key = resolved.idem
+        LIMIT 1
       ) IS NOT NULL END THEN 'stored'"""
 STORED_ANY = """
       WHEN (
-        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem
+        SELECT 1 FROM {sample} s WHERE s.scanned_by_id = %s AND s.idempotency_key = resolved.idem
         AND s.tube_id = resolved.tube_id AND s.person_id = resolved.person_id LIMIT 1
       ) IS NOT NULL THEN 'stored'
       WHEN (
-        SELECT 1 FROM {sample} s WHERE s.idempotency_key = resolved.idem LIMIT 1
+        SELECT 1 FROM {sample} s WHERE s.scanned_by_id = %s AND s.idempotency_key = resolved.idem
+        LIMIT 1
       ) IS NOT NULL THEN 'key_used'"""
 
 # Every row of the upload, resolved and judged by sample_scan's checks, as the

@@ -133,7 +133,8 @@ def sample_scan(
     """Put the person of a personal code into a tube.
 
     A scan sent again with the same idempotency key changes nothing and gets
-    the same answer; the same person twice in a tube is stored once; someone
+    the same answer (a key is the sampler's own; theirs used for someone else
+    is refused, KEY_USED); the same person twice in a tube is stored once; someone
     already sampled this round needs a reason; an excluded person is refused;
     a person from another zone is taken and noted.
     """
@@ -156,6 +157,7 @@ def sample_scan(
             sql["person"],
             [
                 tube_id,
+                actor.pk,
                 idempotency_key,
                 tube_id,
                 round_id,
@@ -168,7 +170,7 @@ def sample_scan(
         )
         found = cursor.fetchone()
         if found is None:
-            cursor.execute(sql["alone"], [tube_id, idempotency_key])
+            cursor.execute(sql["alone"], [tube_id, actor.pk, idempotency_key])
             count, replayed = cursor.fetchone()
             person = None
         else:
@@ -187,9 +189,11 @@ def sample_scan(
         )
 
     if replayed is not None:
-        earlier = person if person is not None and person.id == replayed else None
-        earlier = earlier or Person.objects.get(pk=replayed)
-        return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", earlier)
+        # The sampler's key, stored for someone else: a device reusing its keys. Not
+        # "sampled" (this person was not), and not whom the key was used for.
+        if person is None or person.id != replayed:
+            raise ValidationError(KEY_USED)
+        return answer(ScanOutcome.ADDED, "已采样（重复上传，未重复记录）", person)
     if person is None:
         return answer(ScanOutcome.UNKNOWN_CODE, "无法识别的个人码，请核对或现场登记")
     if in_tube:
@@ -266,7 +270,8 @@ def _scan_sql() -> dict[str, str]:
             "person": (
                 "SELECT p.id, p.name, p.id_number, p.tags, "
                 f"(SELECT COUNT(*) FROM {sample} s WHERE s.tube_id = %s), "
-                f"(SELECT s.person_id FROM {sample} s WHERE s.idempotency_key = %s), "
+                f"(SELECT s.person_id FROM {sample} s "
+                "WHERE s.scanned_by_id = %s AND s.idempotency_key = %s), "
                 f"EXISTS (SELECT 1 FROM {sample} s WHERE s.tube_id = %s AND s.person_id = p.id), "
                 f"EXISTS (SELECT 1 FROM {sample} s WHERE s.round_id = %s AND s.person_id = p.id), "
                 f"(SELECT zn.zone_id FROM {table(ZoneNode)} zn "
@@ -280,7 +285,8 @@ def _scan_sql() -> dict[str, str]:
             ),
             "alone": (
                 f"SELECT (SELECT COUNT(*) FROM {sample} s WHERE s.tube_id = %s), "
-                f"(SELECT s.person_id FROM {sample} s WHERE s.idempotency_key = %s)"
+                f"(SELECT s.person_id FROM {sample} s "
+                "WHERE s.scanned_by_id = %s AND s.idempotency_key = %s)"
             ),
             "insert": (
                 f"INSERT INTO {sample} (round_id, tube_id, person_id, sampled_at, scanned_by_id, "
@@ -374,7 +380,7 @@ def walk_in_sample(
     if problem := key_problem(idempotency_key):
         raise ValidationError(problem)
     earlier = (
-        Sample.objects.filter(idempotency_key=idempotency_key)
+        Sample.objects.filter(scanned_by=actor, idempotency_key=idempotency_key)
         .values_list("person_id", flat=True)
         .first()
     )

@@ -167,3 +167,43 @@ def test_a_lab_s_odd_rows_are_reported_alone_and_the_good_one_applied(api, seale
     assert {e["row"]: e["tube"] for e in body["errors"]}[3] == "A1" + "0" * 38 + "…"
     assert len(reasons[6]) < 80
     assert Tube.objects.get(barcode="A1").result == "negative"
+
+
+def test_another_samplers_key_is_another_scan_and_never_reads_theirs(
+    api, tube, people, site, district
+):
+    from tongchou.core.choices import Role
+    from tongchou.testing_support import make_user
+
+    other = make_user("sampler2", Role.SAMPLER, district["community1"])
+    site.samplers.add(other)
+    first = post(
+        api("sampler"),
+        "/api/testing/scans/",
+        {"tube": "A1", "code": people["a"].code_token, "key": "dev:1"},
+    )
+    assert first.json()["name"] == people["a"].name
+    colleague = Client(HTTP_AUTHORIZATION=f"Bearer {api_token_create(user=other, name='d')[1]}")
+    scans = [
+        ("/api/testing/scans/", {"tube": "A1", "code": "no-such-code", "key": "dev:1"}),
+        ("/api/testing/scans/batch/", {"scans": [{"tube": "A1", "code": "x", "key": "dev:1"}]}),
+        (
+            "/api/testing/samples/batch/",
+            {"site": site.pk, "samples": [{"tube": "A1", "key": "dev:1"}]},
+        ),
+    ]
+    for url, body in scans:
+        response = post(colleague, url, body)
+        assert response.status_code == 200
+        assert people["a"].name not in response.content.decode()
+        assert "重复上传" not in response.content.decode()
+    taken = post(
+        colleague,
+        "/api/testing/scans/",
+        {"tube": "A1", "code": people["b"].code_token, "key": "dev:1"},
+    ).json()
+    assert (taken["outcome"], taken["name"], taken["count"]) == ("added", people["b"].name, 2)
+    assert set(Sample.objects.values_list("scanned_by__username", "person")) == {
+        ("sampler", people["a"].pk),
+        ("sampler2", people["b"].pk),
+    }

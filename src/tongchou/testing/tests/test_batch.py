@@ -268,3 +268,32 @@ def test_through_the_api_a_bad_row_is_reported_alone_and_the_others_are_kept(
         (8, "缺少扫码编号"),
     ]
     assert list(Sample.objects.values_list("idempotency_key", flat=True)) == ["good"]
+
+
+def test_a_key_is_the_samplers_own_another_s_same_key_is_another_scan(
+    sampler, site, tubes, district
+):
+    colleague = make_user("sampler2", Role.SAMPLER, district["community1"])
+    site.samplers.add(colleague)
+    first, second, third, fourth = PersonFactory.create_batch(4, area=district["grid_a"])
+    assert upload(sampler, site, [SampleRow("B1", first.code_token, "dev:1")]).added == 1
+    # The colleague's phone made the same keys: their scans, not the first sampler's.
+    report = upload(colleague, site, [SampleRow("B1", second.code_token, "dev:1")])
+    assert (report.added, report.unchanged, report.errors) == (1, 0, [])
+    # Once the colleague reuses a key of their own, every row's key is looked up (the
+    # second judging): still only among their own.
+    report = upload(
+        colleague,
+        site,
+        [SampleRow("B2", third.code_token, "dev:1"), SampleRow("B2", fourth.code_token, "dev:2")],
+    )
+    assert report.added == 1 and report.errors == [(1, "dev:1", "扫码编号已用于另一条采样记录")]
+    assert upload(sampler, site, [SampleRow("B2", fourth.code_token, "dev:2")]).errors == [
+        (1, "dev:2", "此人已在本管中")
+    ]
+    keys = Sample.objects.values_list("scanned_by__username", "idempotency_key", "person")
+    assert set(keys) == {
+        ("sampler", "dev:1", first.pk),
+        ("sampler2", "dev:1", second.pk),
+        ("sampler2", "dev:2", fourth.pk),
+    }

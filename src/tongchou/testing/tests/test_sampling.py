@@ -57,6 +57,15 @@ def test_the_same_scan_sent_twice_is_stored_once(sampler, tube, people):
     assert Sample.objects.count() == 1
 
 
+def test_a_key_of_the_sampler_used_for_someone_else_is_refused_naming_no_one(sampler, tube, people):
+    scan(sampler, tube, people["a"], key="device-1:0001")
+    with pytest.raises(ValidationError) as refused:
+        scan(sampler, tube, people["b"], key="device-1:0001")
+    assert refused.value.messages == ["扫码编号已用于另一条采样记录"]
+    assert people["a"].name not in str(refused.value)
+    assert list(Sample.objects.values_list("person", flat=True)) == [people["a"].pk]
+
+
 def test_a_scan_without_a_usable_key_is_refused_and_stores_nothing(sampler, tube, people):
     with pytest.raises(ValidationError, match="缺少扫码编号"):
         services.sample_scan(
