@@ -1,12 +1,16 @@
 """Pages for residents: list and search, a person's page, edit, reveal, import, export."""
 
+import secrets
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from tongchou.core.choices import ROLES_EDITING_PEOPLE
 from tongchou.core.exports import export_path, export_response
@@ -20,9 +24,33 @@ from tongchou.registry.models import Person
 from tongchou.registry.selectors import person_search, possible_duplicates
 from tongchou.registry.tasks import IMPORT_PEOPLE
 
+SEARCHES_KEY = "registry.searches"
+SEARCH_FIELDS = ("q", "area", "tag", "sex")
+
+
+def _search_params(request):
+    """What the user searched for. A search is posted and kept in the session under a
+    random key (``?s=``), so an ID number or a phone never stands in a URL, a browser's
+    history or a server's access log."""
+    key = request.GET.get("s", "")
+    if key:
+        return request.session.get(SEARCHES_KEY, {}).get(key) or None
+    return request.GET or None
+
+
+def _search_keep(request) -> str:
+    """Keep a posted search in the session; the key to find it again."""
+    searches = request.session.get(SEARCHES_KEY, {})
+    # The last few searches are enough to page and export; older ones are dropped.
+    kept = dict(list(searches.items())[-9:])
+    key = secrets.token_urlsafe(8)
+    kept[key] = {name: request.POST.get(name, "") for name in SEARCH_FIELDS}
+    request.session[SEARCHES_KEY] = kept
+    return key
+
 
 def _searched(request, queryset):
-    form = PersonSearchForm(request.GET or None, user=request.user)
+    form = PersonSearchForm(_search_params(request), user=request.user)
     if form.is_valid():
         data = form.cleaned_data
         queryset = person_search(
@@ -42,6 +70,10 @@ class PersonListView(ScopedListView):
     def get_queryset(self):
         self.search_form, queryset = _searched(self.request, super().get_queryset())
         return queryset
+
+    def post(self, request):
+        """A search: kept in the session, then shown by its key."""
+        return redirect(f"{reverse('person-list')}?s={_search_keep(request)}")
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -89,6 +121,7 @@ class PersonDetailView(ScopedDetailView):
         return context
 
 
+@method_decorator(sensitive_variables("values"), name="post")
 class PersonRevealView(View):
     """POST a reason, get the full ID number and phone (an htmx fragment); logged."""
 
@@ -114,6 +147,9 @@ class PersonRevealView(View):
         return render(request, "registry/_revealed.html", {"person": person, "values": values})
 
 
+@method_decorator(sensitive_post_parameters("id_number", "phone"), name="post")
+@method_decorator(sensitive_variables("data", "initial"), name="get")
+@method_decorator(sensitive_variables("data"), name="post")
 class PersonEditView(RoleRequiredMixin, View):
     """Register a resident, or change one (pk given); both go through the services."""
 

@@ -84,3 +84,19 @@ def test_signed_out_visitors_are_sent_to_sign_in(client, people):
     response = client.get(reverse("person-list"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
     assert Person.objects.count() == 4
+
+
+def test_a_search_by_id_number_is_posted_and_never_stands_in_a_url(client_for, people):
+    from django.urls import reverse
+
+    client = client_for("grid_a")
+    person = people["a1"]
+    response = client.post(reverse("person-list"), {"q": person.id_number})
+    assert response.status_code == 302
+    location = response["Location"]
+    assert person.id_number not in location and person.id_number[-6:] not in location
+    page = client.get(location).content.decode()
+    assert person.name in page and people["a"].name not in page
+    # Another user's session does not have the search: it shows their unfiltered list.
+    other = client_for("community_head").get(location).content.decode()
+    assert people["b"].name in other

@@ -8,11 +8,12 @@ from django.db import connection, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from tongchou.command.services import task_create
-from tongchou.common.masking import mask_id_number
 from tongchou.common.statements import prepared_cursor
 from tongchou.core.choices import Role
+from tongchou.core.privacy import PersonalKind, shown
 from tongchou.core.services import audit_record
 from tongchou.grid.models import GridNode
 from tongchou.registry.codes import token_from_personal_code
@@ -183,8 +184,10 @@ def sample_scan(
             message=message,
             count=n,
             capacity=capacity,
-            name=person.name if person else "",
-            masked_id=mask_id_number(person.id_number) if person else "",
+            # As the privacy policy lets a sampler see them: the masked name and ID
+            # number, enough to check against the person and card in front of them.
+            name=shown(actor, PersonalKind.NAME, person.name) if person else "",
+            masked_id=shown(actor, PersonalKind.ID_NUMBER, person.id_number) if person else "",
             other_zone=other_zone,
         )
 
@@ -350,6 +353,7 @@ def walk_in_register(
     return person
 
 
+@sensitive_variables("id_number", "phone")
 @transaction.atomic
 def walk_in_sample(
     *,
@@ -409,7 +413,7 @@ def walk_in_sample(
         message=ADDED if result.other_zone else result.message,
         name=clean_name(name),
         # The ledger's ID number is the one typed, as registration normalised it.
-        masked_id=mask_id_number(person.id_number),
+        masked_id=shown(actor, PersonalKind.ID_NUMBER, person.id_number),
         other_zone=False,
     )
 

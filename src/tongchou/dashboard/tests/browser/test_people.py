@@ -48,10 +48,11 @@ def test_a_grid_worker_sees_their_people_masked_and_searches_them(page, url, sig
 
     _search(page, "张三")
     assert set(_rows(page)) == {"张三"}
-    assert "q=" in page.url
+    assert "s=" in page.url and "q=" not in page.url  # the search is posted, kept by key
 
     _search(page, people["a"].id_number)
     assert set(_rows(page)) == {"李四"}
+    assert people["a"].id_number not in page.url
 
     _search(page, people["b"].id_number)  # grid B's resident: not found, not a hint
     assert _rows(page) == {}

@@ -5,6 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tongchou.browser_fixtures import PHONE
+from tongchou.common.masking import mask_name
 from tongchou.registry.codes import personal_code_payload
 from tongchou.testing import services
 from tongchou.testing.choices import TubeStatus
@@ -54,7 +55,7 @@ def test_a_tube_of_ten_fills_through_a_lost_connection_and_is_sealed(
             expect(waiting).to_have_attribute("data-count", str(n - offline.start + 1))
         else:
             expect(waiting).to_have_attribute("data-count", "0")
-            expect(page.locator("#notice-person")).to_contain_text(person.name)
+            expect(page.locator("#notice-person")).to_contain_text(mask_name(person.name))
         if n == offline.stop - 1:
             expect(page.locator("#sync-state")).not_to_be_empty()
             with db_turn():
@@ -102,7 +103,7 @@ def test_already_sampled_unknown_and_excluded_scans_are_shown_and_handled(
 
     scan(page, personal_code_payload(sampled_before.code_token))
     resample = attention.locator("[data-outcome=already_sampled]")
-    expect(resample).to_contain_text(sampled_before.name)
+    expect(resample).to_contain_text(mask_name(sampled_before.name))
     resample.locator("input[name=reason]").fill("第一次采样管破损")
     resample.locator("button[type=submit]").click()
     expect(page.locator("#tube-count")).to_have_text("1 / 10")
