@@ -203,7 +203,31 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every handler masks ID numbers and mobile numbers (core.logging); a test checks that
+    # no handler of any logger goes without it.
+    "filters": {"mask_personal_numbers": {"()": "tongchou.core.logging.PersonalNumbersFilter"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["mask_personal_numbers"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["mask_personal_numbers"],
+        },
+    },
+    # Django's own handlers (its console when DEBUG, mail to ADMINS, which is not set;
+    # runserver's request lines, query strings included) would write without the filter:
+    # its loggers write through the ones above instead.
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
     "root": {"handlers": ["console"], "level": env_str("TONGCHOU_LOG_LEVEL", "WARNING")},
 }
 

@@ -3,6 +3,8 @@
 from datetime import date
 
 from django.core.exceptions import ValidationError
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
 from rest_framework.decorators import action
@@ -85,6 +87,8 @@ class RevealSerializer(serializers.Serializer):
         OpenApiParameter("area", str, description="grid node code"),
     ]
 )
+# The API's bodies are JSON mostly, but a form-encoded one lands in request.POST.
+@method_decorator(sensitive_post_parameters("id_number", "phone"), name="dispatch")
 class PersonViewSet(ScopedModelViewSet):
     """Residents under the caller's grants; ID numbers and phones come masked."""
 
@@ -103,6 +107,7 @@ class PersonViewSet(ScopedModelViewSet):
         q = params.get("q") or params.get("id_number") or params.get("phone") or ""
         return person_search(queryset, q=q, tag=params.get("tag", ""), area=area)
 
+    @method_decorator(sensitive_variables("data", "fields"))
     def _write(self, serializer, person=None):
         data = serializer.validated_data
         fields = {
@@ -133,6 +138,7 @@ class PersonViewSet(ScopedModelViewSet):
 
     @extend_schema(request=RevealSerializer, responses={200: dict})
     @action(detail=True, methods=["post"])
+    @method_decorator(sensitive_variables("values"))
     def reveal(self, request, pk=None, format=None):
         """The full ID number and phone of one person, with a reason; written to the access log."""
         person = self.get_object()

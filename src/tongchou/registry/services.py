@@ -6,6 +6,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import Http404
+from django.views.decorators.debug import sensitive_variables
 
 from tongchou.core.choices import ROLES_EDITING_PEOPLE, AccessKind
 from tongchou.core.exports import export_table
@@ -42,6 +43,7 @@ def _household(area: GridNode, number: str) -> Household | None:
     return household
 
 
+@sensitive_variables("id_number", "phone", "clean")
 @transaction.atomic
 def person_create(
     *,
@@ -95,6 +97,7 @@ def _new_person(clean, area: GridNode, *, household=None) -> Person:
     )
 
 
+@sensitive_variables("phone", "clean")
 @transaction.atomic
 def person_update(
     *,
@@ -191,6 +194,7 @@ def people_export(
     ).row_count
 
 
+@sensitive_variables("id_number", "phone")
 @transaction.atomic
 def person_register_walk_in(
     *, actor, area: GridNode, name: str, id_number: str, phone: str = ""
@@ -236,6 +240,7 @@ def _registered(person: Person, name: str, *, same_name: bool) -> Person:
     return person
 
 
+@sensitive_variables("id_number", "phone", "clean")
 def person_register_unlisted(
     *,
     actor,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import ProhibitNullCharactersValidator
 from django.db import transaction
 from django.http import Http404
+from django.utils.decorators import method_decorator
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied
@@ -235,6 +237,7 @@ class ScanBatchView(APIView):
         return Response({"results": answers})
 
 
+@method_decorator(sensitive_post_parameters("name", "id_number", "phone"), name="dispatch")
 class WalkInView(APIView):
     """Register someone not on the ledger at the tube's site and sample them into the tube.
 
@@ -243,6 +246,7 @@ class WalkInView(APIView):
     """
 
     @extend_schema(request=WalkInSerializer, responses={200: dict})
+    @method_decorator(sensitive_variables("data", "scan"))
     def post(self, request):
         data = WalkInSerializer(data=request.data)
         data.is_valid(raise_exception=True)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from tongchou.common.idnumbers import normalize_phone
 from tongchou.core.services import audit_record
@@ -58,6 +59,7 @@ def _matches(person: Person, *, name: str, phone: str) -> bool:
     return person.name == name and (not mobile or mobile == normalize_phone(phone))
 
 
+@sensitive_variables("id_number", "phone")
 def phone_identify(
     *, venue: Venue, name: str, id_number: str, phone: str, device: str | None, address
 ) -> Identified:

@@ -14,6 +14,7 @@ from django.db.models import BooleanField
 from django.db.models.expressions import RawSQL
 from django.http import Http404
 from django.utils import timezone
+from django.views.decorators.debug import sensitive_variables
 
 from tongchou.command.services import task_create
 from tongchou.common.bulk import bulk_insert
@@ -404,6 +405,7 @@ def person_for_code(code: str) -> Person:
     return person
 
 
+@sensitive_variables("id_number", "phone")
 @transaction.atomic
 def visitor_register(*, venue: Venue, name: str, id_number: str, phone: str) -> Person:
     """Someone not on the residents' ledger checks in at ``venue`` by phone: register them

@@ -16,6 +16,7 @@ from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.views import View
 from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
 from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
@@ -420,6 +421,7 @@ def _public_venue(token: str) -> Venue | None:
 
 
 @method_decorator(login_not_required, name="dispatch")
+@method_decorator(sensitive_post_parameters("name", "id_number", "phone"), name="post")
 class PhoneCheckInView(View):
     """The page a venue's code opens: the first time name, ID number and phone (a visitor
     not on the ledger is registered on the venue's grid), then one tap."""
@@ -492,6 +494,7 @@ class PhoneCheckInView(View):
             _keep_on_phone(request, response, DEVICE_COOKIE, token, salt=DEVICE_SALT)
         return response
 
+    @method_decorator(sensitive_variables("data"))
     def _identify(self, request, form, venue, phone_id) -> Person | None:
         """The resident this phone may check in and remember, or None: the page then
         answers in the same words, whatever the reason (``phones.phone_identify``).
