@@ -182,3 +182,13 @@ ROLES_SEEING_PEOPLE = roles_seeing(PersonalKind.NAME)
 ROLES_SEEING_HEALTH = roles_seeing(PersonalKind.HEALTH)
 # The roles that see whose check-ins they are and run tracing (流调): the joint team's staff.
 ROLES_TRACING = roles_seeing(PersonalKind.WHEREABOUTS)
+
+
+def is_masked_echo(kind: PersonalKind, submitted, stored) -> bool:
+    """Whether ``submitted`` is ``stored`` sent back as a form or the API showed it masked
+    (``138****5678`` for ``13812345678``): the value is then unchanged, and changing a
+    name does not need the phone revealed first. A value typed anew is never an echo."""
+    masker = MASKERS.get(kind)
+    if masker is None or not stored or submitted is None:
+        return False
+    return str(submitted).strip() == masker(str(stored)) != str(stored)

@@ -4,6 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
+from tongchou.core.privacy import PersonalKind, is_masked_echo
 from tongchou.grid.choices import Level
 from tongchou.grid.selectors import node_choices_for
 from tongchou.registry.choices import Relation, Sex, Tag
@@ -47,13 +48,23 @@ class PersonForm(BootstrapFormMixin, forms.Form):
     )
     reason = forms.CharField(label=_("Reason for the change"), max_length=200, required=False)
 
-    def __init__(self, *args, user, editing=False, **kwargs):
+    def __init__(self, *args, user, editing=False, person=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["area"].queryset = node_choices_for(user, levels=[Level.GRID, Level.BUILDING])
+        # The person edited: their phone is shown masked, as everywhere (see clean_phone).
+        self.person = person
         if editing:
             del self.fields["id_number"]
         else:
             del self.fields["reason"]
+
+    def clean_phone(self):
+        phone = self.cleaned_data["phone"]
+        # Sent back masked as the form showed it, the phone is unchanged: no reveal needed
+        # to change a name. A number typed anew replaces it.
+        if self.person is not None and is_masked_echo(PersonalKind.PHONE, phone, self.person.phone):
+            return self.person.phone
+        return phone
 
 
 class RevealForm(BootstrapFormMixin, forms.Form):

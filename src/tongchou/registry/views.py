@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters, sensitive_v
 from tongchou.core.choices import ROLES_EDITING_PEOPLE
 from tongchou.core.exports import export_path, export_response
 from tongchou.core.lockout import client_address
-from tongchou.core.privacy import ROLES_SEEING_PEOPLE, may_reveal
+from tongchou.core.privacy import ROLES_SEEING_PEOPLE, PersonalKind, may_reveal, shown
 from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry import services
@@ -167,7 +167,8 @@ class PersonEditView(RoleRequiredMixin, View):
         if person:
             initial = {
                 "name": person.name,
-                "phone": person.phone,
+                # Masked as on the person's page; sent back so, it is kept (clean_phone).
+                "phone": shown(request.user, PersonalKind.PHONE, person.phone),
                 "address": person.address,
                 "area": person.area_id,
                 "relation": person.relation,
@@ -179,7 +180,7 @@ class PersonEditView(RoleRequiredMixin, View):
 
     def post(self, request, pk=None):
         person = self.get_person(pk)
-        form = PersonForm(request.POST, user=request.user, editing=bool(person))
+        form = PersonForm(request.POST, user=request.user, editing=bool(person), person=person)
         if form.is_valid():
             data = dict(form.cleaned_data)
             data["tags"] = ",".join(data["tags"])

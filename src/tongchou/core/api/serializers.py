@@ -3,7 +3,7 @@
 from django.core.validators import ProhibitNullCharactersValidator
 from rest_framework import serializers
 
-from tongchou.core.privacy import shown
+from tongchou.core.privacy import Shown, how_shown, is_masked_echo, shown
 
 
 class PersonalModelSerializer(serializers.ModelSerializer):
@@ -22,6 +22,24 @@ class PersonalModelSerializer(serializers.ModelSerializer):
             if name in data:
                 data[name] = shown(viewer, kind, data[name])
         return data
+
+    def to_internal_value(self, data):
+        """On an update, a personal value sent back masked, as it went out to this caller
+        (``138****5678``), is the stored one unchanged: a client may PUT what it read."""
+        values = super().to_internal_value(data)
+        if self.instance is None:
+            return values
+        viewer = getattr(self.context.get("request"), "user", None)
+        for name, kind in getattr(self.Meta.model, "personal_fields", {}).items():
+            field = self.fields.get(name)
+            if field is None or field.read_only or field.source not in values:
+                continue
+            if how_shown(viewer, kind) not in (Shown.MASKED, Shown.REVEALABLE):
+                continue
+            stored = getattr(self.instance, field.source)
+            if is_masked_echo(kind, values[field.source], stored):
+                values[field.source] = stored
+        return values
 
 
 class SlugRelatedField(serializers.SlugRelatedField):
