@@ -12,12 +12,12 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import NotFound
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
 from tongchou.common.limits import MAX_ID
+from tongchou.core.api.viewsets import RoleAPIView
 from tongchou.core.choices import Role
 from tongchou.testing import services
 from tongchou.testing.choices import TubeKind
@@ -27,6 +27,11 @@ from tongchou.testing.services.sampling import sites_for
 MAX_BATCH = 1000
 # A day's tube lists of a busy site: 500 tubes of ten.
 MAX_SAMPLE_BATCH = 5000
+
+
+# Who may call the sampling and results endpoints; anyone else reads 404.
+SAMPLING_ROLES = frozenset({Role.SAMPLER})
+LAB_ROLES = frozenset({Role.LAB})
 
 
 class TubeOpenSerializer(serializers.Serializer):
@@ -141,8 +146,10 @@ def _api_call(func, **kwargs):
         raise ApiValidationError({"detail": exc.messages}) from None
 
 
-class TubeOpenView(APIView):
+class TubeOpenView(RoleAPIView):
     """Open a tube at one of the sampler's sites."""
+
+    allowed_roles = SAMPLING_ROLES
 
     @extend_schema(request=TubeOpenSerializer, responses={201: dict})
     def post(self, request):
@@ -169,8 +176,10 @@ class TubeOpenView(APIView):
         )
 
 
-class ScanView(APIView):
+class ScanView(RoleAPIView):
     """One scan: the answer carries only the person's name and masked ID number."""
+
+    allowed_roles = SAMPLING_ROLES
 
     @extend_schema(request=ScanSerializer, responses={200: dict})
     def post(self, request):
@@ -192,8 +201,10 @@ def _scan(user, scan: dict):
     )
 
 
-class ScanBatchView(APIView):
+class ScanBatchView(RoleAPIView):
     """Many scans at once, from a device's offline queue; each is answered on its own."""
+
+    allowed_roles = SAMPLING_ROLES
 
     @extend_schema(request=ScanBatchSerializer, responses={200: dict})
     def post(self, request):
@@ -238,12 +249,14 @@ class ScanBatchView(APIView):
 
 
 @method_decorator(sensitive_post_parameters("name", "id_number", "phone"), name="dispatch")
-class WalkInView(APIView):
+class WalkInView(RoleAPIView):
     """Register someone not on the ledger at the tube's site and sample them into the tube.
 
     The answer is a scan's answer, of what the sampler typed: the name as typed and the
     ID number masked, never the new code nor anything the ledger holds of the person.
     """
+
+    allowed_roles = SAMPLING_ROLES
 
     @extend_schema(request=WalkInSerializer, responses={200: dict})
     @method_decorator(sensitive_variables("data", "scan"))
@@ -263,8 +276,10 @@ class WalkInView(APIView):
         return Response({"key": scan["key"], **result.as_dict()})
 
 
-class SampleBatchView(APIView):
+class SampleBatchView(RoleAPIView):
     """A site's tube lists at once (who went into which tube); each bad row comes back."""
+
+    allowed_roles = SAMPLING_ROLES
 
     @extend_schema(request=SampleBatchSerializer, responses={200: dict})
     def post(self, request):
@@ -293,7 +308,11 @@ class SampleBatchView(APIView):
         )
 
 
-class SealView(APIView):
+class SealView(RoleAPIView):
+    """Seal a tube of the sampler's sites: no more scans go into it."""
+
+    allowed_roles = SAMPLING_ROLES
+
     @extend_schema(request=SealSerializer, responses={200: dict})
     def post(self, request):
         data = SealSerializer(data=request.data)
@@ -306,13 +325,13 @@ class SealView(APIView):
         )
 
 
-class ResultBatchView(APIView):
+class ResultBatchView(RoleAPIView):
     """A lab's results by tube barcode; bad rows come back with their reasons."""
+
+    allowed_roles = LAB_ROLES
 
     @extend_schema(request=ResultBatchSerializer, responses={200: dict})
     def post(self, request):
-        if request.user.role != Role.LAB:
-            raise PermissionDenied
         data = ResultBatchSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         rows = [
@@ -340,8 +359,10 @@ class SiteSerializer(serializers.Serializer):
     status = serializers.CharField()
 
 
-class MySitesView(APIView):
+class MySitesView(RoleAPIView):
     """The sites the signed-in sampler works at, for the device to choose from."""
+
+    allowed_roles = SAMPLING_ROLES
 
     @extend_schema(responses={200: SiteSerializer(many=True)})
     def get(self, request):

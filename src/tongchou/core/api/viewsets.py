@@ -1,6 +1,8 @@
 """Base API views: every queryset is cut to the caller's jurisdiction before anything else."""
 
 from rest_framework import mixins, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.views import APIView
 
 from tongchou.core.querysets import action_for_method
 
@@ -46,3 +48,16 @@ class ScopedModelViewSet(
     viewsets.ReadOnlyModelViewSet,
 ):
     """List, retrieve, create and update within jurisdiction; writes go through services."""
+
+
+class RoleAPIView(APIView):
+    """An API view for the roles in ``allowed_roles`` only; anyone else reads 404, as for
+    anything out of scope, before their request is even read. Objects the view reaches
+    come through ``Model.objects.restrict(user)`` (a sampler's sites, a lab's tubes)."""
+
+    allowed_roles: frozenset = frozenset()
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if getattr(request.user, "role", None) not in self.allowed_roles:
+            raise NotFound
