@@ -181,6 +181,30 @@ REST_FRAMEWORK = {
     "PAGE_SIZE": 50,
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [],
+    # Rates are API_THROTTLE_RATES below; wrong tokens are counted by the authentication.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "tongchou.core.api.throttling.UploadRateThrottle",
+        "tongchou.core.api.throttling.SearchRateThrottle",
+    ],
+}
+# API throttling (core.api.throttling), "count/second|minute|hour|day": batches posted
+# per user, resident look-ups (q, id_number, phone) per user, wrong API tokens per
+# address. An address over its rate of wrong tokens is refused with any token.
+API_THROTTLE_RATES = {
+    "upload": env_str("TONGCHOU_THROTTLE_UPLOADS", "120/min"),
+    "search": env_str("TONGCHOU_THROTTLE_SEARCHES", "60/min"),
+    "token_failure": env_str("TONGCHOU_THROTTLE_TOKEN_FAILURES", "200/hour"),
+}
+# The throttles count in the database, so every server process shares the counts and
+# SQLite is enough; core's migration 0006 creates the table (as `createcachetable` does).
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "tongchou_cache",
+        # Culling past this many rows would forget counts: keep it well above the callers.
+        "OPTIONS": {"MAX_ENTRIES": 20_000},
+    },
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "tongchou API",

@@ -10,11 +10,15 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.exceptions import AuthenticationFailed
 
 from tongchou.common.statements import prepared_cursor
+from tongchou.core.api.throttling import TokenFailureThrottle
 from tongchou.core.models import ApiToken, User
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    """Look the token's hash up; a revoked token or an inactive user is refused."""
+    """Look the token's hash up; a revoked token or an inactive user is refused.
+
+    An address that sent too many wrong tokens is refused (429) before any lookup.
+    """
 
     keywords = (b"bearer", b"token")
 
@@ -22,11 +26,15 @@ class ApiTokenAuthentication(BaseAuthentication):
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() not in self.keywords:
             return None
+        failures = TokenFailureThrottle()
+        failures.refuse_if_over(request)
         if len(parts) != 2:
+            failures.record_failure()
             raise AuthenticationFailed(_("Invalid token header."))
         key = parts[1].decode("latin-1")
         token = _active_token(ApiToken.hash_key(key))
         if token is None or not token.user.is_active:
+            failures.record_failure()
             raise AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
         # Record use at most once a minute, so a busy device does not write on every call.
