@@ -212,6 +212,9 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "District command platform: areas, households, people, tasks.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The schema names every endpoint and field: only signed-in users (session or token)
+    # get it; the docs page also sends anyone else to the sign-in page (urls.py).
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
