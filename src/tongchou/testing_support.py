@@ -98,3 +98,36 @@ def exported_rows(response) -> list[list[str]]:
         rows = list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
     assert rows[0][0].startswith("导出人："), rows[0]
     return rows[1:]
+
+
+def url_routes(*, formats: bool = True) -> list[tuple[str, str]]:
+    """Every (route, name) of the URLconf, a route being ``/people/<int:pk>/``-like; DRF's
+    regex routes are written the same way. ``formats=False`` leaves out the ``.json``
+    twins of API routes."""
+    import re
+
+    from django.urls import URLResolver, get_resolver
+
+    def route_text(pattern) -> str:
+        text = str(pattern)
+        if not text.startswith("^"):
+            return text
+        text = text.strip("^$").replace("/?", "/")
+        text = re.sub(r"\\\.\(\?P<format>[^)]*\)", ".json", text)
+        text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<str:\1>", text)
+        return text.replace("\\", "")
+
+    routes = []
+
+    def walk(resolver, prefix):
+        for entry in resolver.url_patterns:
+            text = prefix + route_text(entry.pattern)
+            if isinstance(entry, URLResolver):
+                walk(entry, text)
+                continue
+            text = "/" + text.replace("<drf_format_suffix:format>", ".json")
+            if formats or ".json" not in text:
+                routes.append((text, entry.name))
+
+    walk(get_resolver(), "")
+    return routes

@@ -186,3 +186,12 @@ def test_an_audit_event_about_a_person_names_them_by_number(client_for, people, 
     )
     event = AuditEvent.objects.get(action="person.update")
     assert event.object_repr == f"registry.person #{people['a'].pk}"
+
+
+def test_an_unknown_status_is_refused_and_changes_nothing(client_for, contact_task):
+    response = client_for("grid_a").post(
+        reverse("task-status", args=[contact_task.pk]), {"status": "bogus"}
+    )
+    assert response.status_code == 400
+    contact_task.refresh_from_db()
+    assert contact_task.status == "open"

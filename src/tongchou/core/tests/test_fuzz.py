@@ -13,7 +13,6 @@ import pytest
 from django import forms
 from django.db import transaction
 from django.test import Client
-from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -26,6 +25,7 @@ from tongchou.registry.tasks import IMPORT_PEOPLE
 from tongchou.testing import services as testing_services
 from tongchou.testing.tasks import RESULTS_FILE
 from tongchou.testing_support import PersonFactory
+from tongchou.testing_support import url_routes as all_routes
 from tongchou.tracing.choices import CaseFoundBy, CaseKind, ContactTier, ControlKind
 from tongchou.tracing.services import case_record, contact_add, control_start
 from tongchou.venues.choices import CheckInMethod, VenueKind
@@ -53,34 +53,9 @@ QUERY_NAMES = {
 SKIPPED = {"logout"}
 
 
-def _route_text(pattern) -> str:
-    """A URL pattern as a route with ``<kind:name>`` holes, regex patterns (DRF's router)
-    included."""
-    text = str(pattern)
-    if not text.startswith("^"):
-        return text
-    text = text.strip("^$").replace("/?", "/")
-    text = re.sub(r"\\\.\(\?P<format>[^)]*\)", ".json", text)
-    text = re.sub(r"\(\?P<(\w+)>[^)]*\)", r"<str:\1>", text)
-    return text.replace("\\", "")
-
-
 def url_routes() -> list[tuple[str, str]]:
-    """Every (route, name) of the URLconf, a route being ``people/<int:pk>/``-like."""
-    routes = []
-
-    def walk(resolver, prefix):
-        for entry in resolver.url_patterns:
-            text = prefix + _route_text(entry.pattern)
-            if isinstance(entry, URLResolver):
-                walk(entry, text)
-            elif entry.name not in SKIPPED:
-                routes.append(
-                    ("/" + text.replace("<drf_format_suffix:format>", ".json"), entry.name)
-                )
-
-    walk(get_resolver(), "")
-    return routes
+    """Every (route, name) of the URLconf but those in SKIPPED, ``.json`` twins included."""
+    return [(route, name) for route, name in all_routes() if name not in SKIPPED]
 
 
 def _subclasses(cls):
