@@ -195,3 +195,43 @@ def test_an_unknown_status_is_refused_and_changes_nothing(client_for, contact_ta
     assert response.status_code == 400
     contact_task.refresh_from_db()
     assert contact_task.status == "open"
+
+
+def test_the_migration_takes_names_out_of_existing_titles(district, people, personas):
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.contenttypes.models import ContentType
+
+    from tongchou.tracing.choices import ControlKind
+    from tongchou.tracing.services import control_start
+
+    migration = importlib.import_module("tongchou.command.migrations.0003_task_person")
+    control = control_start(
+        actor=personas["command"],
+        person=people["a"],
+        kind=ControlKind.HOME_QUARANTINE,
+        reason="密接",
+        source="test",
+    )
+    old = [
+        ("密接管控：李四", people["a"], "密接管控"),
+        ("随访逾期：李四（居家隔离）", control, "随访逾期（居家隔离）"),
+        ("核对本网格返乡人员台账", None, "核对本网格返乡人员台账"),
+    ]
+    made = []
+    for title, subject, _new in old:
+        made.append(
+            Task.objects.create(
+                title=title,
+                area=district["grid_a"],
+                due_at=timezone.now(),
+                subject_type=ContentType.objects.get_for_model(subject) if subject else None,
+                subject_id=str(subject.pk) if subject else "",
+            )
+        )
+    migration.link_people(apps, None)
+    for task, (_title, subject, new) in zip(made, old, strict=True):
+        task.refresh_from_db()
+        assert task.title == new
+        assert task.person_id == (people["a"].pk if subject else None)
