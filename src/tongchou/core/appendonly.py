@@ -35,3 +35,15 @@ def drop_statements(vendor: str) -> list[str]:
         elif vendor == "postgresql":
             statements.append(f"DROP TRIGGER IF EXISTS {table}_append_only ON {table}")
     return statements
+
+
+def create_triggers(apps, schema_editor) -> None:
+    """A migration's step: make the tables append-only on this database."""
+    for sql in create_statements(schema_editor.connection.vendor):
+        schema_editor.execute(sql)
+
+
+def drop_triggers(apps, schema_editor) -> None:
+    """A migration's step: lift the triggers (only to change the tables themselves)."""
+    for sql in drop_statements(schema_editor.connection.vendor):
+        schema_editor.execute(sql)

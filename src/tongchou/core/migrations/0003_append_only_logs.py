@@ -7,17 +7,7 @@ is a table privilege that production does not grant the application's role.
 
 from django.db import migrations
 
-from tongchou.core.appendonly import create_statements, drop_statements
-
-
-def create_triggers(apps, schema_editor):
-    for sql in create_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
-
-
-def drop_triggers(apps, schema_editor):
-    for sql in drop_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
+from tongchou.core.appendonly import create_triggers, drop_triggers
 
 
 class Migration(migrations.Migration):

@@ -11,7 +11,7 @@ from django.db import migrations, models
 from django.db.models import F, Value
 from django.db.models.functions import Concat
 
-from tongchou.core.appendonly import create_statements, drop_statements
+from tongchou.core.appendonly import create_triggers, drop_triggers
 
 # Models with personal fields, and tasks, whose titles held names until now.
 LABELLED_BY_NUMBER = [
@@ -21,16 +21,6 @@ LABELLED_BY_NUMBER = [
     "tracing.teammember",
     "command.task",
 ]
-
-
-def drop_triggers(apps, schema_editor):
-    for sql in drop_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
-
-
-def create_triggers(apps, schema_editor):
-    for sql in create_statements(schema_editor.connection.vendor):
-        schema_editor.execute(sql)
 
 
 def relabel(apps, schema_editor):

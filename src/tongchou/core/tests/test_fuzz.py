@@ -5,8 +5,6 @@ owner and anonymously. The same on SQLite and on PostgreSQL."""
 
 import json
 import re
-from datetime import date, time, timedelta
-from decimal import Decimal
 from urllib.parse import quote
 
 import pytest
@@ -18,20 +16,8 @@ from rest_framework import serializers
 
 from tongchou.command.choices import TaskStatus
 from tongchou.command.services import task_create
-from tongchou.core.jobs import job_enqueue
-from tongchou.core.services import api_token_create
-from tongchou.registry import services as registry_services
-from tongchou.registry.tasks import IMPORT_PEOPLE
-from tongchou.testing import services as testing_services
-from tongchou.testing.tasks import RESULTS_FILE
-from tongchou.testing_support import PersonFactory
+from tongchou.core.tests.access_world import build_world
 from tongchou.testing_support import url_routes as all_routes
-from tongchou.tracing.choices import CaseFoundBy, CaseKind, ContactTier, ControlKind
-from tongchou.tracing.services import case_record, contact_add, control_start
-from tongchou.venues.choices import CheckInMethod, VenueKind
-from tongchou.venues.models import CheckIn, FeverAlert
-from tongchou.venues.services import Reading, checkins_ingest, venue_create
-from tongchou.venues.tasks import IMPORT_VENUES
 
 HUGE = 2**70
 # Read by int() or isdigit() wrongly, past a 64-bit column, or refused by PostgreSQL's text.
@@ -84,106 +70,9 @@ def parameter_names() -> tuple[list[str], list[str]]:
 
 @pytest.fixture
 def world(district, personas, people):
-    """One of everything a URL can name, keyed by the route before the hole that names it."""
-    command, lab = personas["command"], personas["lab"]
-    person = registry_services.person_create(
-        actor=command,
-        area=district["grid_a"],
-        name="周九",
-        id_number=PersonFactory.build().id_number,
-        phone="13900002222",
-        household_number="5-501",
-    )
-    testing_round = testing_services.round_create(
-        actor=command, number=1, name="第一轮", area=district["district"]
-    )
-    zone = testing_services.zone_create(
-        actor=command,
-        testing_round=testing_round,
-        name="全区",
-        day=timezone.localdate(),
-        start=time(0),
-        end=time(23, 59),
-        nodes=[district["office1"]],
-    )
-    site = testing_services.site_create(
-        actor=command,
-        zone=zone,
-        name="景园社区广场",
-        area=district["community1"],
-        hourly_capacity=300,
-        lab=lab,
-        samplers=[personas["sampler"]],
-    )
-    testing_services.round_open(actor=command, testing_round=testing_round)
-    venue = venue_create(
-        actor=None, area=district["grid_a"], name="景园超市", kind=VenueKind.SUPERMARKET
-    )
-    at = timezone.now() - timedelta(days=1)
-    checkins_ingest(
-        [
-            Reading(venue.pk, people["a"].pk, at, Decimal("38.6")),
-            Reading(venue.pk, people["b"].pk, at + timedelta(minutes=5), None),
-        ],
-        method=CheckInMethod.GATE,
-    )
-    case = case_record(
-        actor=personas["tracer"],
-        person=people["a"],
-        kind=CaseKind.CONFIRMED,
-        found_by=CaseFoundBy.MASS_TESTING,
-        found_place="景园社区采样点",
-        confirmed_on=timezone.localdate(),
-        lookback_days=7,
-    )
-    contact = contact_add(
-        actor=personas["tracer"], case=case, person=people["b"], tier=ContactTier.CLOSE
-    )
-    control = control_start(
-        actor=command,
-        person=people["a1"],
-        kind=ControlKind.HOME_QUARANTINE,
-        reason="次密接",
-        source="test",
-        starts_on=date.today() - timedelta(days=1),
-    )
-    task = task_create(actor=command, title="核对", area=district["grid_a"], due_at=timezone.now())
-    token, _key = api_token_create(user=command, name="fuzz")
-
-    def job(kind, user):
-        # Job pages show a user's own jobs only.
-        return job_enqueue(kind=kind, params={"path": "/nonexistent"}, user=user).pk
-
-    return {
-        "tokens/": token.pk,
-        "users/": personas["grid_a"].pk,
-        "people/": person.pk,
-        "people/import/": job(IMPORT_PEOPLE, command),
-        "people/households/": person.household_id,
-        "tasks/": task.pk,
-        "my-code/": person.code_token,
-        "venues/": venue.pk,
-        "venues/import/": job(IMPORT_VENUES, command),
-        "venues/alerts/": FeverAlert.objects.get().pk,
-        "v/": venue.code_token,
-        "tracing/cases/": case.pk,
-        "tracing/contacts/": contact.pk,
-        "tracing/controls/": control.pk,
-        "testing/sample/": site.pk,
-        "testing/": testing_round.pk,
-        "testing/zones/": zone.pk,
-        "testing/results/": job(RESULTS_FILE, lab),
-        "api/areas/": district["grid_a"].code,
-        "api/households/": person.household_id,
-        "api/people/": person.pk,
-        "api/tasks/": task.pk,
-        "api/venues/": venue.pk,
-        "api/checkins/": CheckIn.objects.first().pk,
-        "api/fever-alerts/": FeverAlert.objects.get().pk,
-        "api/cases/": case.pk,
-        "api/contacts/": contact.pk,
-        "api/controls/": control.pk,
-    }
+    """One of everything a URL can name, keyed by the route before the hole that names it:
+    the permission matrix's world, its objects in grid A."""
+    return build_world(district, personas)["own"]
 
 
 HOLE = re.compile(r"<(?:(\w+):)?(\w+)>")

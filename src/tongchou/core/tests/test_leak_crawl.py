@@ -17,7 +17,7 @@ from django.test import Client
 
 from tongchou.core.privacy import PersonalKind, Shown, how_shown
 from tongchou.core.tests.access_world import RELATIONS, build_world, demo_roles
-from tongchou.core.tests.test_permission_matrix import REACH, filled, routes
+from tongchou.core.tests.test_permission_matrix import ALL, REACH, filled, routes
 from tongchou.registry.models import Person
 from tongchou.venues.models import VenueDuty
 
@@ -123,20 +123,7 @@ def world(district, personas):
     return build_world(district, personas)
 
 
-ROLES = [
-    "command",
-    "office",
-    "community",
-    "grid_a",
-    "tracer",
-    "taskforce",
-    "sampler",
-    "lab",
-    "venue_owner",
-    "inspector",
-    "projects",
-    "discipline",
-]
+ROLES = sorted(ALL)
 
 
 @pytest.mark.parametrize("role", ROLES)
