@@ -10,6 +10,11 @@
  *   once, so sending a scan again after a lost answer never samples anyone twice.
  * - The count on screen is optimistic (a scan still waiting counts); when the server
  *   answers, its outcome replaces the guess (an excluded person drops out again).
+ * - A shared phone keeps as little of anyone as it can: a scan's personal code only until
+ *   the server has taken it (or while the sampler may send it again), never a name or a
+ *   masked ID number, which come with the server's answer and stay in this page's memory;
+ *   a sealed tube's scans are forgotten, and signing out removes the store
+ *   (static/tongchou/sign-out.js).
  * - No framework, no build step: the platform runs on closed networks and this file
  *   is served as written. Every word shown comes from the page (translated there).
  */
@@ -36,6 +41,8 @@
   const NEEDS_ACTION = new Set([
     "already_sampled", "unknown_code", "tube_full", "tube_closed", "excluded", "error",
   ]);
+  // The outcomes whose scan the sampler may send again, so whose code is still needed.
+  const RESENDABLE = new Set(["already_sampled", "tube_full", "tube_closed", "error"]);
 
   // --- what is kept on the phone ----------------------------------------------------
 
@@ -59,10 +66,43 @@
   }
 
   let state = load();
-  const ui = { notice: null, syncing: false, failures: 0, nextTry: 0, signedOut: false };
+  const ui = {
+    notice: null,
+    syncing: false,
+    failures: 0,
+    nextTry: 0,
+    signedOut: false,
+    signingOut: false,
+  };
 
   function save() {
-    localStorage.setItem(STORE_KEY, JSON.stringify(state));
+    // Signing out has removed the store: an answer arriving meanwhile must not write it back.
+    if (ui.signingOut) return;
+    localStorage.setItem(STORE_KEY, JSON.stringify(stored()));
+  }
+
+  function awaitsSampler(entry) {
+    return NEEDS_ACTION.has(entry.outcome) && !entry.dismissed;
+  }
+
+  /** The state as the phone keeps it: what the queue and the sampler still need, and
+   * nothing of a person the server has answered for (see the top of this file). */
+  function stored() {
+    const tubes = {};
+    for (const [barcode, tube] of Object.entries(state.tubes)) {
+      tubes[barcode] = { ...tube, entries: tube.entries.map(storedEntry) };
+    }
+    return { ...state, tubes };
+  }
+
+  function storedEntry(entry) {
+    const kept = { key: entry.key, outcome: entry.outcome, message: entry.message || "" };
+    for (const field of ["resample_reason", "walkInKey", "dismissed"]) {
+      if (entry[field]) kept[field] = entry[field];
+    }
+    const resendable = RESENDABLE.has(entry.outcome) && !entry.dismissed;
+    if (entry.code && (entry.outcome === "pending" || resendable)) kept.code = entry.code;
+    return kept;
   }
 
   /** A key no other scan from any phone has: this phone's random id and a counter. */
@@ -420,7 +460,12 @@
     dequeue([op.id]);
     const tube = state.tubes[op.tube];
     if (status === 200) {
-      if (tube) tube.status = "sealed";
+      if (tube) {
+        tube.status = "sealed";
+        // Its scans are the lab's business now; only those the sampler must still act
+        // on stay (under "needs attention").
+        tube.entries = tube.entries.filter(awaitsSampler);
+      }
       showNotice("success", text.sealed, op.tube + " · " + data.count);
       return;
     }
@@ -475,7 +520,7 @@
       .filter((t) => (t.status === "sealed" || t.status === "rejected") && !queued.has(t.barcode))
       .sort((a, b) => b.openedAt - a.openedAt);
     finished.forEach((tube, index) => {
-      const open = tube.entries.filter((e) => NEEDS_ACTION.has(e.outcome) && !e.dismissed);
+      const open = tube.entries.filter(awaitsSampler);
       for (const e of tube.entries) if (!open.includes(e)) delete e.code;
       if (index >= KEEP_FINISHED_TUBES && !open.length) delete state.tubes[tube.barcode];
     });
@@ -686,7 +731,7 @@
       for (const t of Object.values(state.tubes)) {
         if (t.site !== config.site) continue;
         for (const e of t.entries) {
-          if (NEEDS_ACTION.has(e.outcome) && !e.dismissed) items.push(attentionItem(t, e));
+          if (awaitsSampler(e)) items.push(attentionItem(t, e));
         }
       }
       attention.replaceChildren(...items);
@@ -726,6 +771,10 @@
     sync();
   });
   window.addEventListener("offline", render);
+  // The sign-out form's script removes the store as the form is sent.
+  document.addEventListener("tongchou:sign-out", () => {
+    ui.signingOut = true;
+  });
   // Another tab of the same page changed the store: take its version.
   window.addEventListener("storage", (event) => {
     if (event.key === STORE_KEY) {
@@ -738,6 +787,7 @@
     if (state.queue.length) sync();
   }, 2000);
 
+  save(); // a store written by an earlier version of this page may hold names: rewrite it
   render();
   focus(currentTube() ? "person-code" : "tube-barcode");
   sync();

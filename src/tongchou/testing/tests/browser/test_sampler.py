@@ -128,3 +128,112 @@ def test_already_sampled_unknown_and_excluded_scans_are_shown_and_handled(
         assert names == {sampled_before.name, "临时"}
         again = Sample.objects.get(tube__barcode="T0002", person=sampled_before)
         assert again.resample_reason == "第一次采样管破损"
+
+
+def stored(page) -> str:
+    """Everything this origin keeps in the phone's localStorage, as one text."""
+    return page.evaluate("JSON.stringify(Object.assign({}, localStorage))")
+
+
+def sign_out(page) -> None:
+    """Press "sign out" in the menu, folded on a phone: opened first, and fully (a press
+    while Bootstrap's collapse is still unfolding can miss the button)."""
+    if not page.locator("#nav.show").count():
+        page.click("nav .navbar-toggler")
+        page.locator("#nav.collapse.show").wait_for()
+    page.click("nav form[data-sign-out] button[type=submit]")
+
+
+def sign_out_answering(page, accept: bool) -> tuple[str, str]:
+    """Sign out, answer the dialog it opens; return the dialog's type and message."""
+    said = []
+
+    def answer(dialog):
+        said.append((dialog.type, dialog.message))
+        dialog.accept() if accept else dialog.dismiss()
+
+    # Answered as it opens: the press that opened it returns only once it is closed.
+    page.once("dialog", answer)
+    sign_out(page)
+    assert len(said) == 1, "no dialog opened"
+    return said[0]
+
+
+def test_the_phone_keeps_no_one_it_has_synced_and_forgets_everything_at_sign_out(
+    new_page, url, sign_in, site, district, personas, db_turn
+):
+    residents = PersonFactory.create_batch(3, area=district["grid_a"])
+    page = open_sampler_page(new_page, url, sign_in, site)
+    store = f"tongchou.sampler.{personas['sampler'].pk}"
+    open_tube(page, "T0003")
+    page.context.set_offline(True)
+    for person in residents:
+        scan(page, personal_code_payload(person.code_token))
+    scan(page, "TCP:no-such-person-code")
+    expect(page.locator("#sync-waiting")).to_have_attribute("data-count", "4")
+    assert all(p.code_token in stored(page) for p in residents)  # kept until it is sent
+
+    page.context.set_offline(False)
+    expect(page.locator("#sync-waiting")).to_have_attribute("data-count", "0")
+    unknown = page.locator("#attention-list [data-outcome=unknown_code]")
+    id_number = valid_id_number()
+    unknown.locator("input[name=name]").fill("临时")
+    unknown.locator("input[name=id_number]").fill(id_number)
+    unknown.locator("button[type=submit]").click()
+    expect(page.locator("#tube-count")).to_have_text("4 / 10")
+    expect(page.locator("#entries")).to_contain_text("临时")
+    # Who each scan was is shown on the page, from the answers in memory...
+    shown = page.locator("#entries [data-key] > span:first-child").all_inner_texts()
+    assert len(shown) == 4 and all(text.strip() not in ("", "—") for text in shown)
+    kept = stored(page)  # ...but not kept on the phone
+    assert not [part for text in shown for part in text.split() if part in kept]
+    for person in residents:
+        for value in (person.name, person.id_number, person.id_number[-4:], person.code_token):
+            assert value not in kept
+    assert "临时" not in kept and id_number not in kept and id_number[-4:] not in kept
+    assert '"name"' not in kept and '"masked_id"' not in kept
+    assert store in page.evaluate("Object.keys(localStorage)")
+
+    page.reload()  # what the phone kept is enough to carry on
+    expect(page.locator("#tube-count")).to_have_text("4 / 10")
+    page.click("#seal")
+    expect(page.locator("#open-form")).to_be_visible()
+    expect(page.locator("#notice")).to_contain_text("T0003")
+    assert page.evaluate(f"JSON.parse(localStorage[{store!r}]).tubes.T0003.entries") == []
+
+    sign_out(page)
+    page.wait_for_url(url("login"))
+    assert not [k for k in page.evaluate("Object.keys(localStorage)") if k.startswith("tongchou.")]
+    with db_turn():
+        assert Sample.objects.filter(tube__barcode="T0003").count() == 4
+
+
+def test_signing_out_with_scans_not_yet_sent_asks_first_and_offline_is_refused(
+    new_page, url, sign_in, site, district, personas, db_turn
+):
+    person = PersonFactory(area=district["grid_a"])
+    page = open_sampler_page(new_page, url, sign_in, site)
+    store = f"tongchou.sampler.{personas['sampler'].pk}"
+    open_tube(page, "T0004")
+    # Online, but the scans cannot get through (a proxy dropping them): the queue waits.
+    page.route("**/api/testing/scans/batch/", lambda route: route.abort())
+    scan(page, personal_code_payload(person.code_token))
+    expect(page.locator("#sync-waiting")).to_have_attribute("data-count", "1")
+    asked = sign_out_answering(page, accept=False)
+    assert asked[0] == "confirm" and "1条记录尚未上传" in asked[1]
+    expect(page.locator("#sync-waiting")).to_have_attribute("data-count", "1")
+    assert page.url == url("sampler-page", site.pk)
+    assert store in page.evaluate("Object.keys(localStorage)")
+
+    page.context.set_offline(True)
+    assert sign_out_answering(page, accept=True) == ("alert", "退出登录需要网络连接，请联网后再试")
+    expect(page.locator("#sync-state")).not_to_be_empty()
+    assert page.url == url("sampler-page", site.pk)
+    assert store in page.evaluate("Object.keys(localStorage)")
+
+    page.context.set_offline(False)
+    assert sign_out_answering(page, accept=True)[0] == "confirm"  # lose it: told so
+    page.wait_for_url(url("login"))
+    assert store not in page.evaluate("Object.keys(localStorage)")
+    with db_turn():
+        assert not Sample.objects.exists()
