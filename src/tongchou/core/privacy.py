@@ -47,6 +47,7 @@ K = PersonalKind
 # particular: they hold what this pseudo-role may see. Labels (an audit event's
 # object_repr, a task's title) hold no personal value at all.
 STORED_COPY = "stored_copy"
+PUBLIC_PAGE = "public_page"
 
 #: role -> kind -> how that role sees it. A role or kind missing here is withheld.
 POLICY: dict[str, dict[PersonalKind, Shown]] = {
@@ -70,6 +71,9 @@ POLICY: dict[str, dict[PersonalKind, Shown]] = {
     Role.PROJECT_OFFICE: dict(zip(K, (W, W, W, W, W, W, W), strict=True)),
     Role.DISCIPLINE: dict(zip(K, (W, W, W, W, W, W, W), strict=True)),
     STORED_COPY: dict(zip(K, (F, M, M, F, W, W, W), strict=True)),
+    # The pages a phone opens without signing in (a venue's code, a resident's own code):
+    # whoever holds the phone sees the name masked and nothing else.
+    PUBLIC_PAGE: dict(zip(K, (M, W, W, W, W, W, W), strict=True)),
 }
 
 MASKERS = {
@@ -140,7 +144,9 @@ def roles_seeing(kind: PersonalKind, *levels: Shown) -> frozenset:
     """The roles that see ``kind`` at one of ``levels`` (default: whole or revealable)."""
     levels = levels or (Shown.FULL, Shown.REVEALABLE)
     return frozenset(
-        role for role, row in POLICY.items() if role != STORED_COPY and row.get(kind) in levels
+        role
+        for role, row in POLICY.items()
+        if role not in (STORED_COPY, PUBLIC_PAGE) and row.get(kind) in levels
     )
 
 
@@ -166,6 +172,7 @@ def policy_markdown() -> str:
     with translation.override("en"):
         labels = {role: str(label) for role, label in Role.choices}
     labels[STORED_COPY] = "stored copies (audit before/after)"
+    labels[PUBLIC_PAGE] = "public pages a phone opens (no sign-in)"
     lines = [
         "| role | " + " | ".join(f"{_KIND_WORDS[k]} ({k.value})" for k in K) + " |",
         "|---|" + "---|" * len(K),

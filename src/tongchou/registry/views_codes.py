@@ -10,8 +10,8 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
-from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
+from tongchou.core.privacy import PUBLIC_PAGE, PersonalKind, shown
 from tongchou.core.views import ScopedDetailView
 from tongchou.registry.codes import personal_code_payload
 from tongchou.registry.models import Household, Person
@@ -58,7 +58,10 @@ def resident_code(request, token: str):
     response = render(
         request,
         "registry/resident_code.html",
-        {"masked_name": mask_name(person.name), "qr": qr_svg(personal_code_payload(token))},
+        {
+            "masked_name": shown(PUBLIC_PAGE, PersonalKind.NAME, person.name),
+            "qr": qr_svg(personal_code_payload(token)),
+        },
     )
     # The token is in the address: no search engine, no Referer header may carry it on.
     response["Referrer-Policy"] = "no-referrer"

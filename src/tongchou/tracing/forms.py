@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tongchou.common.masking import mask_phone
 from tongchou.core.forms import BootstrapFormMixin, SpreadsheetForm
+from tongchou.core.privacy import PersonalKind, shown
 from tongchou.tracing.choices import (
     CaseFoundBy,
     CaseKind,
@@ -85,7 +85,7 @@ class ReleaseForm(BootstrapFormMixin, forms.Form):
 class TeamForm(BootstrapFormMixin, forms.Form):
     """Five rows: a name and a phone for each role of the household team."""
 
-    def __init__(self, *args, team=None, **kwargs):
+    def __init__(self, *args, team=None, viewer=None, **kwargs):
         super().__init__(*args, **kwargs)
         current = {m.role: m for m in team.members.all()} if team else {}
         for role, label in TeamRole.choices:
@@ -101,7 +101,8 @@ class TeamForm(BootstrapFormMixin, forms.Form):
                 label=_("Phone"), max_length=20, required=False
             )
             if member and member.phone:
-                self.fields[f"{role}_phone"].widget.attrs["placeholder"] = mask_phone(member.phone)
+                placeholder = shown(viewer, PersonalKind.PHONE, member.phone)
+                self.fields[f"{role}_phone"].widget.attrs["placeholder"] = placeholder
         for field in self.fields.values():
             field.widget.attrs["class"] = "form-control"
 

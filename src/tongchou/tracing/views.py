@@ -409,7 +409,9 @@ class TeamView(View):
             .first()
         )
         return render(
-            request, self.template_name, {"control": control, "form": TeamForm(team=team)}
+            request,
+            self.template_name,
+            {"control": control, "form": TeamForm(team=team, viewer=request.user)},
         )
 
     def post(self, request, pk):
@@ -419,7 +421,7 @@ class TeamView(View):
             .filter(household_id=control.household_id)
             .first()
         )
-        form = TeamForm(request.POST, team=team)
+        form = TeamForm(request.POST, team=team, viewer=request.user)
         if form.is_valid():
             try:
                 services.household_team_assign(

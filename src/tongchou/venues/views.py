@@ -18,12 +18,11 @@ from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters, sensitive_variables
 
-from tongchou.common.masking import mask_name
 from tongchou.common.qr import qr_svg
 from tongchou.core.exports import export_path, export_response
 from tongchou.core.lockout import client_address
 from tongchou.core.models import User
-from tongchou.core.privacy import ROLES_TRACING
+from tongchou.core.privacy import PUBLIC_PAGE, ROLES_TRACING, PersonalKind, shown
 from tongchou.core.uploads import LedgerImportErrorsView, LedgerImportJobView, LedgerUploadView
 from tongchou.core.views import RoleRequiredMixin, ScopedDetailView, ScopedListView
 from tongchou.registry.codes import personal_code_payload
@@ -274,7 +273,7 @@ class DoorCheckInView(RoleRequiredMixin, View):
                     "venue": venue,
                     "form": DoorCheckInForm(),
                     "done": checkin,
-                    "done_name": mask_name(checkin.person.name),
+                    "done_name": shown(request.user, PersonalKind.NAME, checkin.person.name),
                 }
                 return render(request, self.template_name, context)
         return render(request, self.template_name, context, status=400)
@@ -443,7 +442,7 @@ class PhoneCheckInView(View):
         return {
             "venue": venue,
             "person": person,
-            "masked_name": mask_name(person.name) if person else "",
+            "masked_name": shown(PUBLIC_PAGE, PersonalKind.NAME, person.name) if person else "",
             "form": form,
         }
 
@@ -480,14 +479,18 @@ class PhoneCheckInView(View):
             )
         except InvalidCheckIn as exc:
             form.add_error(None, str(exc))
-            shown = None if remember else person
+            remembered = None if remember else person
             return render(
-                request, self.template_name, self._context(venue, shown, form), status=400
+                request, self.template_name, self._context(venue, remembered, form), status=400
             )
         response = render(
             request,
             "venues/phone_done.html",
-            {"venue": venue, "checkin": checkin, "masked_name": mask_name(person.name)},
+            {
+                "venue": venue,
+                "checkin": checkin,
+                "masked_name": shown(PUBLIC_PAGE, PersonalKind.NAME, person.name),
+            },
         )
         if remember:
             token = phone_device_remember(person=person)
@@ -552,7 +555,7 @@ class MyCodeView(View):
             request,
             "venues/my_code.html",
             {
-                "masked_name": mask_name(person.name),
+                "masked_name": shown(PUBLIC_PAGE, PersonalKind.NAME, person.name),
                 "qr": qr_svg(personal_code_payload(person.code_token)),
                 "now": timezone.now(),
             },

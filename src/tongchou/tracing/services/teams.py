@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import Http404
 
 from tongchou.common.idnumbers import InvalidPhone, parse_phone
-from tongchou.common.masking import mask_phone
+from tongchou.core.privacy import STORED_COPY, PersonalKind, shown
 from tongchou.core.services import audit_record
 from tongchou.registry.models import Household
 from tongchou.tracing.choices import TeamRole
@@ -51,7 +51,10 @@ def household_team_assign(
             role=role,
             defaults={"member_name": name[:64], "phone": phone, "user": data.get("user")},
         )
-    after = {m.role: f"{m.member_name} {mask_phone(m.phone)}".strip() for m in team.members.all()}
+    after = {
+        m.role: f"{m.member_name} {shown(STORED_COPY, PersonalKind.PHONE, m.phone)}".strip()
+        for m in team.members.all()
+    }
     audit_record(
         actor=actor, action="household_team.assign", instance=team, before=before, after=after
     )
