@@ -26,7 +26,8 @@ SKIPPED_PATHS = ("/logout/", "/i18n/", "/static/", "/api/schema/", "/api/docs/")
 
 
 class Links(HTMLParser):
-    """The hrefs of a page, its GET forms' targets and its export forms' targets."""
+    """The hrefs of a page, its htmx partials, its GET forms' targets and its export
+    forms' targets."""
 
     def __init__(self):
         super().__init__()
@@ -34,6 +35,8 @@ class Links(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if attrs.get("hx-get"):  # an htmx partial the page loads
+            self.links.append(attrs["hx-get"])
         if tag == "a" and attrs.get("href"):
             self.links.append(attrs["href"])
         elif tag == "form":
@@ -146,3 +149,48 @@ def test_no_role_reads_what_the_policy_withholds(role, district, personas, world
     assert dead == [], f"{role}'s pages link to missing pages: {dead}"
     # The crawl did reach the role's world: its home, and more than the API root.
     assert "/" in found and len(found) > 10
+
+
+HOSTILE_NAME = "<script>alert(1)</script>"
+HOSTILE_ADDRESS = '"><img src=x onerror=alert(1)>'
+
+
+def test_hostile_names_and_addresses_are_shown_escaped_on_every_page(district, personas, world):
+    """Names and addresses typed as markup (from a ledger, the API or the public page)
+    reach every page, htmx partial, card and code page as text, never as markup."""
+    from tongchou.command.services import task_create
+    from tongchou.registry import services as registry_services
+    from tongchou.testing_support import valid_id_number
+    from tongchou.venues.choices import VenueKind
+    from tongchou.venues.services import venue_create
+
+    command = personas["command"]
+    person = registry_services.person_create(
+        actor=command,
+        area=district["grid_a"],
+        name=HOSTILE_NAME,
+        id_number=valid_id_number(),
+        address=HOSTILE_ADDRESS,
+        household_number="9-901",
+    )
+    venue_create(actor=None, area=district["grid_a"], name=HOSTILE_NAME, kind=VenueKind.HOTEL)
+    from django.utils import timezone
+
+    task_create(
+        actor=command, title="核对", area=district["grid_a"], due_at=timezone.now(), person=person
+    )
+    client = Client()
+    client.force_login(command)
+    found, _dead = crawl(client, world)
+    pages = {url: texts for url, texts in found.items() if not url.startswith(("/api/", "POST"))}
+    shown_escaped = [
+        url for url, texts in pages.items() if "&lt;script&gt;alert(1)&lt;/script&gt;" in texts[0]
+    ]
+    assert len(shown_escaped) >= 3, "the crawl did not reach the hostile records"
+    raw = [
+        url
+        for url, texts in pages.items()
+        for raw in (HOSTILE_NAME, HOSTILE_ADDRESS)
+        if raw in texts[0]
+    ]
+    assert raw == []
