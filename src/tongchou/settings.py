@@ -59,6 +59,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "tongchou.core.middleware.SessionLifetimeMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
@@ -125,6 +126,10 @@ EXPORT_FULL_DAILY_ROWS = env_int("TONGCHOU_EXPORT_FULL_DAILY_ROWS", 50_000)
 
 # Idle sessions end after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("TONGCHOU_SESSION_IDLE_SECONDS", 30 * 60)
+# However active, a session ends this long after its sign-in (core.middleware), and an
+# API token this many days after it was made (core.api.authentication).
+SESSION_MAX_SECONDS = env_int("TONGCHOU_SESSION_MAX_SECONDS", 12 * 3600)
+API_TOKEN_MAX_DAYS = env_int("TONGCHOU_API_TOKEN_MAX_DAYS", 90)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True

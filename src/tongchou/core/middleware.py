@@ -1,6 +1,11 @@
-"""Chinese by default, and the security headers every page and API answer carries."""
+"""Chinese by default, the security headers every page and API answer carries, and the
+absolute lifetime of a signed-in session."""
+
+import time
 
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
 from django.middleware.locale import LocaleMiddleware
 from django.utils import translation
 from django.utils.cache import patch_cache_control
@@ -65,4 +70,39 @@ class SecurityHeadersMiddleware:
         user = getattr(request, "user", None)
         if request.path_info.startswith("/api/") or (user is not None and user.is_authenticated):
             patch_cache_control(response, no_store=True, private=True)
+        return response
+
+
+SIGNED_IN_AT = "tongchou_signed_in_at"
+
+
+class SessionLifetimeMiddleware:
+    """Sign out a session older than ``settings.SESSION_MAX_SECONDS``, however active.
+
+    The idle timeout (SESSION_COOKIE_AGE, renewed on every request) never ends a session
+    that keeps being used; this ends it a fixed time after the sign-in. The time is kept
+    in the session from the first answer that sees the user signed in (the sign-in
+    itself, through the form). Signed out here, the user meets LoginRequiredMiddleware
+    like anyone else (pages send them to sign in, the API answers 401/403).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        session = getattr(request, "session", None)
+        # The session's own sign-in, not request.user: an API token signs in no session.
+        if session is not None and SESSION_KEY in session:
+            signed_in_at = session.get(SIGNED_IN_AT)
+            if signed_in_at is None:
+                session[SIGNED_IN_AT] = int(time.time())
+            elif time.time() - signed_in_at > settings.SESSION_MAX_SECONDS:
+                logout(request)
+                hours = settings.SESSION_MAX_SECONDS / 3600
+                messages.info(request, f"登录已满 {hours:g} 小时，请重新登录。")
+        response = self.get_response(request)
+        # The sign-in request itself: its session is signed in only once the view has run.
+        session = getattr(request, "session", None)
+        if session is not None and SESSION_KEY in session and SIGNED_IN_AT not in session:
+            session[SIGNED_IN_AT] = int(time.time())
         return response

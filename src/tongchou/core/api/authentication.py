@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -15,7 +16,8 @@ from tongchou.core.models import ApiToken, User
 
 
 class ApiTokenAuthentication(BaseAuthentication):
-    """Look the token's hash up; a revoked token or an inactive user is refused.
+    """Look the token's hash up; a revoked token, one older than its lifetime
+    (``settings.API_TOKEN_MAX_DAYS``) or an inactive user is refused.
 
     An address that sent too many wrong tokens is refused (429) before any lookup.
     """
@@ -37,6 +39,12 @@ class ApiTokenAuthentication(BaseAuthentication):
             failures.record_failure()
             raise AuthenticationFailed(_("Invalid or revoked token."))
         now = timezone.now()
+        # An absolute lifetime, however busy the token: a leaked one stops working.
+        if now - token.created_at > timedelta(days=settings.API_TOKEN_MAX_DAYS):
+            failures.record_failure()
+            raise AuthenticationFailed(
+                f"令牌已超过 {settings.API_TOKEN_MAX_DAYS} 天的有效期，请在“API 令牌”页面新建一个。"
+            )
         # Record use at most once a minute, so a busy device does not write on every call.
         if token.last_used_at is None or now - token.last_used_at > timedelta(minutes=1):
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -46,7 +54,8 @@ class ApiTokenAuthentication(BaseAuthentication):
         return "Bearer"
 
 
-_TOKEN_FIELDS = ("id", "user_id", "last_used_at")
+# In the model's field order: Model.from_db takes the values of a partial row in that order.
+_TOKEN_FIELDS = ("id", "user_id", "created_at", "last_used_at")
 _TOKEN_QUERY: dict[str, tuple] = {}
 
 
@@ -57,9 +66,10 @@ def _token_query() -> tuple:
         user_fields = [f.attname for f in User._meta.concrete_fields]
         columns = [ApiToken._meta.get_field(name).get_col("t") for name in _TOKEN_FIELDS]
         columns += [User._meta.get_field(name).get_col("u") for name in user_fields]
+        split = len(_TOKEN_FIELDS)
         sql = (
-            f"SELECT {', '.join(f't.{quote(c.target.column)}' for c in columns[:3])}, "
-            f"{', '.join(f'u.{quote(c.target.column)}' for c in columns[3:])} "
+            f"SELECT {', '.join(f't.{quote(c.target.column)}' for c in columns[:split])}, "
+            f"{', '.join(f'u.{quote(c.target.column)}' for c in columns[split:])} "
             f"FROM {quote(ApiToken._meta.db_table)} t "
             f"JOIN {quote(User._meta.db_table)} u ON u.id = t.user_id "
             "WHERE t.key_hash = %s AND t.revoked_at IS NULL"
