@@ -3,6 +3,7 @@
 import contextlib
 
 from django import forms
+from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
@@ -14,6 +15,7 @@ from tongchou.core.lockout import (
     login_failure_record,
     login_success_record,
 )
+from tongchou.core.models import User
 
 
 class BootstrapFormMixin:
@@ -109,9 +111,8 @@ class UserForm(BootstrapFormMixin, forms.Form):
     username = forms.CharField(label=_("Username"), max_length=150)
     full_name = forms.CharField(label=_("Full name"), max_length=64, required=False)
     role = forms.ChoiceField(label=_("Role"), choices=Role.choices)
-    password = forms.CharField(
-        label=_("Password"), widget=forms.PasswordInput, required=False, min_length=8
-    )
+    # Its length and the rest are AUTH_PASSWORD_VALIDATORS', checked in clean().
+    password = forms.CharField(label=_("Password"), widget=forms.PasswordInput, required=False)
     is_active = forms.BooleanField(label=_("Active"), required=False, initial=True)
     node_codes = forms.CharField(
         label=_("Grid node codes"),
@@ -138,6 +139,18 @@ class UserForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if not self.editing and not cleaned.get("password"):
+        password = cleaned.get("password")
+        if not self.editing and not password:
             self.add_error("password", _("A new user needs a password."))
+        if password:
+            # Django's validators (length, common, all digits, like the username or name),
+            # for a new user as for a changed password.
+            user = User(
+                username=cleaned.get("username") or self.initial.get("username", ""),
+                full_name=cleaned.get("full_name", ""),
+            )
+            try:
+                password_validation.validate_password(password, user)
+            except forms.ValidationError as error:
+                self.add_error("password", error)
         return cleaned

@@ -1,5 +1,6 @@
 """Writes that every app shares: audit events, access-log entries, grants, API tokens."""
 
+from django.contrib.auth import password_validation
 from django.db import transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
@@ -93,6 +94,8 @@ def user_create(
 ) -> User:
     """Create a user with a role and grants on the given nodes."""
     user = User(username=username, role=role, full_name=full_name)
+    # The form checks too; this covers the commands and every other caller.
+    password_validation.validate_password(password, user)
     user.set_password(password)
     user.full_clean(exclude=["password"])
     user.save()
