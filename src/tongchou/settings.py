@@ -130,6 +130,16 @@ VISITOR_MAX_WRONG_NAMES_PER_ID_NUMBER = env_int("TONGCHOU_VISITOR_WRONG_NAMES_PE
 # Rows one user may export unmasked (full ID numbers, phones) in a day, all exports together.
 EXPORT_FULL_DAILY_ROWS = env_int("TONGCHOU_EXPORT_FULL_DAILY_ROWS", 50_000)
 
+# Behind a TLS-terminating reverse proxy: its address, and the headers `tongchou serve`
+# (waitress) takes from it alone: the client's address (REMOTE_ADDR, which the sign-in
+# lockout and the access log use) and the scheme (so HTTPS is not redirected to HTTPS
+# again). Unset, those headers are dropped and REMOTE_ADDR is the peer's own address.
+# Django's SECURE_PROXY_SSL_HEADER is not set: it would believe any caller's header.
+TRUSTED_PROXY = env_str("TONGCHOU_TRUSTED_PROXY", "")
+TRUSTED_PROXY_HEADERS = env_str(
+    "TONGCHOU_TRUSTED_PROXY_HEADERS", "x-forwarded-for x-forwarded-proto"
+).split()
+
 # Idle sessions end after 30 minutes without a request.
 SESSION_COOKIE_AGE = env_int("TONGCHOU_SESSION_IDLE_SECONDS", 30 * 60)
 # However active, a session ends this long after its sign-in (core.middleware), and an
@@ -149,7 +159,6 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env_bool("TONGCHOU_SSL_REDIRECT", True)
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31536000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True

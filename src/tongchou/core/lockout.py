@@ -79,9 +79,10 @@ def login_success_record(*, username: str, address: str | None) -> None:
 
 
 def client_address(request) -> str | None:
-    """The caller's address; behind the reverse proxy, the one it forwarded."""
-    if settings.PRODUCTION:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
+    """The caller's address: REMOTE_ADDR, and nothing a caller can write.
+
+    Behind a reverse proxy, ``tongchou serve`` (waitress, with TONGCHOU_TRUSTED_PROXY)
+    puts the address the proxy forwarded there, and only for requests that came from
+    the proxy; an X-Forwarded-For from anyone else is dropped before the app sees it.
+    """
     return request.META.get("REMOTE_ADDR")

@@ -2,10 +2,29 @@
 
 import threading
 
+from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from tongchou.core.jobs import work_forever
+
+
+def proxy_options() -> dict:
+    """Waitress's options for the reverse proxy at ``settings.TRUSTED_PROXY``, if any.
+
+    From that address only, waitress takes the client's address (REMOTE_ADDR) and the
+    scheme (wsgi.url_scheme, so HTTPS is seen as HTTPS and not redirected again) from
+    the headers named in ``settings.TRUSTED_PROXY_HEADERS``; from anyone else it drops
+    those headers.
+    """
+    if not settings.TRUSTED_PROXY:
+        return {}
+    return {
+        "trusted_proxy": settings.TRUSTED_PROXY,
+        "trusted_proxy_count": 1,
+        "trusted_proxy_headers": settings.TRUSTED_PROXY_HEADERS,
+        "clear_untrusted_proxy_headers": True,
+    }
 
 
 class Command(BaseCommand):
@@ -34,4 +53,6 @@ class Command(BaseCommand):
                 target=work_forever, args=(stop,), daemon=True, name="job-worker"
             ).start()
         self.stdout.write(f"tongchou serving on http://{host}:{port}/ (Ctrl+C to stop)")
-        serve(application, host=host, port=port, threads=threads, ident="tongchou")
+        serve(
+            application, host=host, port=port, threads=threads, ident="tongchou", **proxy_options()
+        )
